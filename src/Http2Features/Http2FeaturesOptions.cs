@@ -1,0 +1,11 @@
+namespace Http2Features;
+
+/// <summary>
+/// Options for the Http2Features pack. Bound and validated at start-up by
+/// <see cref="Microsoft.Extensions.DependencyInjection.Http2FeaturesServiceCollectionExtensions.AddHttp2Features(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>.
+/// </summary>
+public sealed class Http2FeaturesOptions
+{
+    /// <summary>The configuration section name the options bind from by default (<c>Http2Features</c>).</summary>
+    public const string SectionName = "Http2Features";
+}

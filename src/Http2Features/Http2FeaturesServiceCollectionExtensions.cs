@@ -1,0 +1,56 @@
+using Http2Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// The entry point of the pack: <c>builder.Services.AddHttp2Features()</c>.
+/// </summary>
+public static class Http2FeaturesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Http2Features services with default options.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The same service collection, for chaining.</returns>
+    public static IServiceCollection AddHttp2Features(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2FeaturesOptions>, Http2FeaturesOptionsValidator>());
+
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the Http2Features services and configures their options in code.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures <see cref="Http2FeaturesOptions"/>.</param>
+    /// <returns>The same service collection, for chaining.</returns>
+    public static IServiceCollection AddHttp2Features(this IServiceCollection services, Action<Http2FeaturesOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddHttp2Features();
+        services.Configure(configure);
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the Http2Features services and binds their options from a configuration section
+    /// (for example <c>builder.Configuration.GetSection("Http2Features")</c>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section to bind <see cref="Http2FeaturesOptions"/> from.</param>
+    /// <returns>The same service collection, for chaining.</returns>
+    public static IServiceCollection AddHttp2Features(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddHttp2Features();
+        services.Configure<Http2FeaturesOptions>(configuration);
+        return services;
+    }
+}

@@ -475,7 +475,7 @@ public sealed class RawHttp2Client : IAsyncDisposable
                 Task windowSignal;
                 lock (Sync)
                 {
-                    if (stream.IsCompleted && stream.Snapshot().ResetCode is not null)
+                    if (stream.IsReset)
                     {
                         return; // Reset by the server (or us): the rest of the body is moot.
                     }

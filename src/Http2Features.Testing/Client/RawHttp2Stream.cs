@@ -63,6 +63,8 @@ public sealed class RawHttp2Stream
 
     internal bool HasFinalHeaders => _headers is not null;
 
+    internal bool IsReset => _resetCode is not null;
+
     /// <summary>Waits for the stream to end and returns everything received on it.</summary>
     /// <param name="timeout">How long to wait; default the client's <see cref="RawHttp2ClientOptions.Timeout"/>.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -81,7 +83,7 @@ public sealed class RawHttp2Stream
     public async Task<InformationalResponse> WaitForInformationalAsync(int count = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var deadline = Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var limit = timeout ?? _client.Options.Timeout;
         while (true)
         {
@@ -102,7 +104,7 @@ public sealed class RawHttp2Stream
                 signal = _informationalArrived.Task;
             }
 
-            var remaining = limit - Stopwatch.GetElapsedTime(deadline);
+            var remaining = limit - Stopwatch.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 remaining = TimeSpan.FromMilliseconds(1);

@@ -690,12 +690,12 @@ public sealed class RawHttp2Client : IAsyncDisposable
 
     private string DescribeFailure(string headline, Func<string> progress)
     {
-        var sb = new StringBuilder(headline);
+        var sb = new StringBuilder(headline.TrimEnd('.'));
         sb.Append('.');
         var p = progress();
         if (p.Length > 0)
         {
-            sb.Append(' ').Append(p).Append('.');
+            sb.Append(' ').Append(p.TrimEnd('.')).Append('.');
         }
 
         lock (Sync)

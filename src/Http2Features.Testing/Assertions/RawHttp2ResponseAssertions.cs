@@ -40,9 +40,10 @@ public sealed class RawHttp2ResponseAssertions : ReferenceTypeAssertions<RawHttp
     }
 
     /// <summary>Asserts a response header is present (any value).</summary>
-    public AndConstraint<RawHttp2ResponseAssertions> HaveHeader(string name, string because = "", params object[] becauseArgs)
+    /// <remarks>No "because" parameters here: they would make <c>HaveHeader(name, value)</c> ambiguous.</remarks>
+    public AndConstraint<RawHttp2ResponseAssertions> HaveHeader(string name)
     {
-        Execute.Assertion.BecauseOf(because, becauseArgs)
+        Execute.Assertion
             .ForCondition(Subject?.Headers[name] is not null)
             .FailWith("Expected {context:response} to have header {0}{reason}, but it did not. Received: {1}", name, Describe());
         return new(this);
@@ -60,19 +61,19 @@ public sealed class RawHttp2ResponseAssertions : ReferenceTypeAssertions<RawHttp
     }
 
     /// <summary>Asserts a response header is absent.</summary>
-    public AndConstraint<RawHttp2ResponseAssertions> NotHaveHeader(string name, string because = "", params object[] becauseArgs)
+    public AndConstraint<RawHttp2ResponseAssertions> NotHaveHeader(string name)
     {
-        Execute.Assertion.BecauseOf(because, becauseArgs)
+        Execute.Assertion
             .ForCondition(Subject?.Headers[name] is null)
             .FailWith("Expected {context:response} not to have header {0}{reason}, but found {1}. Received: {2}", name, Subject?.Headers[name], Describe());
         return new(this);
     }
 
     /// <summary>Asserts at least one informational response with this status arrived; returns it for further assertions.</summary>
-    public AndWhichConstraint<RawHttp2ResponseAssertions, InformationalResponse> HaveInformational(int status, string because = "", params object[] becauseArgs)
+    public AndWhichConstraint<RawHttp2ResponseAssertions, InformationalResponse> HaveInformational(int status)
     {
         var match = Subject?.Informational.FirstOrDefault(i => i.Status == status);
-        Execute.Assertion.BecauseOf(because, becauseArgs)
+        Execute.Assertion
             .ForCondition(match is not null)
             .FailWith("Expected {context:response} to have an informational {0} response{reason}, but found {1}. Received: {2}",
                 status, DescribeInformational(), Describe());
@@ -111,9 +112,9 @@ public sealed class RawHttp2ResponseAssertions : ReferenceTypeAssertions<RawHttp
     }
 
     /// <summary>Asserts a trailer field is present.</summary>
-    public AndConstraint<RawHttp2ResponseAssertions> HaveTrailer(string name, string because = "", params object[] becauseArgs)
+    public AndConstraint<RawHttp2ResponseAssertions> HaveTrailer(string name)
     {
-        Execute.Assertion.BecauseOf(because, becauseArgs)
+        Execute.Assertion
             .ForCondition(Subject?.Trailers[name] is not null)
             .FailWith("Expected {context:response} to have trailer {0}{reason}, but it did not. Received: {1}", name, Describe());
         return new(this);

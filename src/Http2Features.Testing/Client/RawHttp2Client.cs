@@ -220,7 +220,15 @@ public sealed class RawHttp2Client : IAsyncDisposable
             socket.Dispose();
             throw new RawHttp2Exception($"Timed out after {options.Timeout.TotalSeconds:F1} s connecting to {baseAddress}{(tls ? " (TCP + TLS handshake)" : "")}.", ex);
         }
-        catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
+        catch (System.Security.Authentication.AuthenticationException ex)
+        {
+            socket.Dispose();
+            throw new RawHttp2Exception(
+                $"TLS handshake with {baseAddress} failed: {ex.Message} {ex.InnerException?.Message} " +
+                $"(offered ALPN: {string.Join(", ", options.ApplicationProtocols)}; an endpoint without HTTP/2 in ListenOptions.Protocols fails ALPN this way; " +
+                "a certificate rejected by RemoteCertificateValidationCallback or ValidateServerCertificate too).", ex);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException)
         {
             socket.Dispose();
             throw new RawHttp2Exception($"Could not connect to {baseAddress}: {ex.Message}", ex);

@@ -160,7 +160,7 @@ public sealed class RawHttp2Stream
             }
 
             parts.Add(_resetCode is { } c ? "RST_STREAM " + c : _endStreamReceived ? "END_STREAM" : "no END_STREAM");
-            return "received on stream " + StreamId.ToString(CultureInfo.InvariantCulture) + ": " + string.Join(", ", parts);
+            return "Received on stream " + StreamId.ToString(CultureInfo.InvariantCulture) + ": " + string.Join(", ", parts);
         }
     }
 

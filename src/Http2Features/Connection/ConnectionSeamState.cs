@@ -12,9 +12,12 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
     private object[]? _attached;
     private int _protocol;
 
-    public ConnectionSeamState(int maxConcurrentStreams)
+    /// <param name="maxConcurrentStreams">Kestrel's <c>Limits.Http2.MaxStreamsPerConnection</c> for the endpoint.</param>
+    /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> for the endpoint.</param>
+    public ConnectionSeamState(int maxConcurrentStreams, uint serverHeaderTableSize = ClientSettingsObservation.DefaultHeaderTableSize)
     {
         Priorities = new StreamPriorityTable(maxConcurrentStreams);
+        ClientSettings = new ClientSettingsObservation(serverHeaderTableSize);
     }
 
     public SeamProtocol Protocol => (SeamProtocol)Volatile.Read(ref _protocol);
@@ -23,7 +26,7 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 
     public StreamPriorityTable Priorities { get; }
 
-    public ClientSettingsObservation ClientSettings { get; } = new();
+    public ClientSettingsObservation ClientSettings { get; }
 
     /// <summary>Number of priority signals the observer reported (PRIORITY, HEADERS+PRIORITY, PRIORITY_UPDATE).</summary>
     internal long PrioritySignals { get; private set; }
@@ -102,4 +105,6 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
         SettingsEntriesObserved++;
         ClientSettings.Observe(id, value);
     }
+
+    void IHttp2FrameSink.OnSettingsFrameEnd() => ClientSettings.OnFrameEnd();
 }

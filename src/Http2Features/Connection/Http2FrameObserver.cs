@@ -299,6 +299,7 @@ internal sealed class Http2FrameObserver
                     return;
                 }
 
+                _sink.OnSettingsFrameEnd();
                 break;
 
             case Collecting.PriorityUpdateStreamId:

@@ -12,12 +12,14 @@ internal sealed class SeamConnectionMiddleware
 {
     private readonly ConnectionDelegate _next;
     private readonly int _maxConcurrentStreams;
+    private readonly uint _serverHeaderTableSize;
     private readonly ILogger _logger;
 
-    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, ILogger logger)
+    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, uint serverHeaderTableSize, ILogger logger)
     {
         _next = next;
         _maxConcurrentStreams = maxConcurrentStreams;
+        _serverHeaderTableSize = serverHeaderTableSize;
         _logger = logger;
     }
 
@@ -28,7 +30,7 @@ internal sealed class SeamConnectionMiddleware
             return _next(context);
         }
 
-        var state = new ConnectionSeamState(_maxConcurrentStreams);
+        var state = new ConnectionSeamState(_maxConcurrentStreams, _serverHeaderTableSize);
         context.Features.Set<IConnectionSeam>(state);
         return _next(new SeamConnectionContext(context, state, _logger));
     }

@@ -34,7 +34,7 @@ public class FrameObserverTests
 
     private static readonly string[] Expected =
     [
-        "setting 1=1024", "setting 3=100", "setting 5=32768",
+        "setting 1=1024", "setting 3=100", "setting 5=32768", "settings end",
         "opened 1", "priority 1 dep=0 w=256 e=True",
         "opened 3", "priority 3 dep=1 w=1 e=False",
         "opened 5",
@@ -195,5 +195,7 @@ public class FrameObserverTests
         public void OnStreamReset(int streamId) => Events.Add($"reset {streamId}");
 
         public void OnSetting(ushort id, uint value) => Events.Add($"setting {id}={value}");
+
+        public void OnSettingsFrameEnd() => Events.Add("settings end");
     }
 }

@@ -55,11 +55,41 @@ public class SeamVerdictTests
         await client.GetAsync("/", TestContext.Current.CancellationToken);
 
         seam!.ClientSettings.HeaderTableSize.Should().Be(256u);
+        seam.ClientSettings.EffectiveHeaderTableSize.Should().Be(256u);
         seam.ClientSettings.HeaderTableSizeChanges.Should().Be(2);
         seam.ClientSettings.MaxFrameSize.Should().Be(20000u);
         seam.ClientSettings.TableSizeUpdatePending.Should().BeTrue("nothing on the output side has taken it yet");
+
+        // Pins the Kestrel behaviour the model mirrors: its next header block carried one size update to 256.
+        client.Decoder.TableSizeUpdatesSeen.Should().Be(1);
+        client.Decoder.DynamicTableMaxSize.Should().Be(256);
         seam.ClientSettings.TryTakeTableSizeUpdate().Should().BeTrue();
         seam.ClientSettings.TableSizeUpdatePending.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task A_client_table_size_above_Kestrels_limit_leaves_the_encoder_size_and_owes_no_update()
+    {
+        IConnectionSeam? seam = null;
+        await using var app = await Http2TestApp.StartAsync(
+            a => a.Run(context =>
+            {
+                seam = context.Features.Get<IConnectionSeam>();
+                return context.Response.WriteAsync("ok");
+            }),
+            b => b.Services.AddHttp2Features());
+        await using var client = await app.CreateRawClientAsync(new RawHttp2ClientOptions
+        {
+            ClientSettings = new Http2Settings { EnablePush = 0, HeaderTableSize = 65536 },
+        });
+
+        var response = await client.GetAsync("/", TestContext.Current.CancellationToken);
+
+        response.Status.Should().Be(200);
+        seam!.ClientSettings.HeaderTableSize.Should().Be(65536u);
+        seam.ClientSettings.EffectiveHeaderTableSize.Should().Be(4096u, "Kestrel's encoder uses min(client, Limits.Http2.HeaderTableSize)");
+        seam.ClientSettings.TableSizeUpdatePending.Should().BeFalse();
+        client.Decoder.TableSizeUpdatesSeen.Should().Be(0, "Kestrel's encoder size did not change, so it sent no update");
     }
 
     private static async Task<Http2ErrorCode> GoAwayCodeAsync(string kind, bool addPack)

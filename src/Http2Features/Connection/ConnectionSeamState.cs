@@ -81,10 +81,10 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 
     void IHttp2FrameSink.OnStreamOpened(int streamId) => Priorities.OnStreamOpened(streamId);
 
-    void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive)
+    void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream)
     {
         PrioritySignals++;
-        Priorities.OnPriority(streamId, dependsOn, weight, exclusive);
+        Priorities.OnPriority(streamId, dependsOn, weight, exclusive, opensStream);
     }
 
     void IHttp2FrameSink.OnPriorityUpdate(int prioritizedStreamId, ReadOnlySpan<byte> fieldValue)

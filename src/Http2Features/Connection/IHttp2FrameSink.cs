@@ -10,11 +10,14 @@ internal interface IHttp2FrameSink
     /// <summary>The observer decided what the bytes are (only in sniffing mode).</summary>
     void OnProtocolDetected(SeamProtocol protocol);
 
-    /// <summary>A HEADERS frame opened (or continued) a client stream.</summary>
+    /// <summary>A HEADERS frame without priority fields opened (or continued) a client stream.</summary>
     void OnStreamOpened(int streamId);
 
-    /// <summary>RFC 7540 priority from a HEADERS frame with PRIORITY or a PRIORITY frame (already validated as Kestrel would).</summary>
-    void OnPriority(int streamId, int dependsOn, int weight, bool exclusive);
+    /// <summary>
+    /// RFC 7540 priority from a HEADERS frame with PRIORITY (<paramref name="opensStream"/> true: this also
+    /// opens the stream) or a PRIORITY frame, already validated as Kestrel would.
+    /// </summary>
+    void OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream);
 
     /// <summary>An RFC 9218 PRIORITY_UPDATE frame; <paramref name="fieldValue"/> is only valid during the call.</summary>
     void OnPriorityUpdate(int prioritizedStreamId, ReadOnlySpan<byte> fieldValue);

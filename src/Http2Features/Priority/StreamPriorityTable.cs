@@ -65,8 +65,8 @@ internal sealed class StreamPriorityTable
         get { lock (_gate) { return _count; } }
     }
 
-    /// <summary>RFC 7540 priority from HEADERS or PRIORITY.</summary>
-    public void OnPriority(int streamId, int dependsOn, int weight, bool exclusive)
+    /// <summary>RFC 7540 priority from HEADERS (<paramref name="opensStream"/>) or PRIORITY.</summary>
+    public void OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream = false)
     {
         StreamPriorityFeature? listener;
         lock (_gate)
@@ -79,7 +79,8 @@ internal sealed class StreamPriorityTable
 
             entry.DependsOn = dependsOn;
             entry.Weight = (short)weight;
-            entry.Flags = (entry.Flags & ~EntryFlags.Exclusive) | EntryFlags.Http2 | (exclusive ? EntryFlags.Exclusive : 0);
+            entry.Flags = (entry.Flags & ~EntryFlags.Exclusive) | EntryFlags.Http2
+                | (exclusive ? EntryFlags.Exclusive : 0) | (opensStream ? EntryFlags.Opened : 0);
             listener = entry.Listener;
         }
 

@@ -35,13 +35,13 @@ public class FrameObserverTests
     private static readonly string[] Expected =
     [
         "setting 1=1024", "setting 3=100", "setting 5=32768", "settings end",
-        "opened 1", "priority 1 dep=0 w=256 e=True",
-        "opened 3", "priority 3 dep=1 w=1 e=False",
+        "headers 1 dep=0 w=256 e=True",
+        "headers 3 dep=1 w=1 e=False",
         "opened 5",
         "priority 7 dep=3 w=16 e=False",
         "update 1 'u=1, i'",
         "reset 3",
-        "opened 13", "priority 13 dep=11 w=200 e=False",
+        "headers 13 dep=11 w=200 e=False",
     ];
 
     [Fact]
@@ -186,8 +186,8 @@ public class FrameObserverTests
 
         public void OnStreamOpened(int streamId) => Events.Add($"opened {streamId}");
 
-        public void OnPriority(int streamId, int dependsOn, int weight, bool exclusive) =>
-            Events.Add($"priority {streamId} dep={dependsOn} w={weight} e={exclusive}");
+        public void OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream) =>
+            Events.Add($"{(opensStream ? "headers" : "priority")} {streamId} dep={dependsOn} w={weight} e={exclusive}");
 
         public void OnPriorityUpdate(int prioritizedStreamId, ReadOnlySpan<byte> fieldValue) =>
             Events.Add($"update {prioritizedStreamId} '{Encoding.ASCII.GetString(fieldValue)}'");

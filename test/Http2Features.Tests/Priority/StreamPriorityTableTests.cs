@@ -27,8 +27,7 @@ public class StreamPriorityTableTests
     public void An_opened_stream_outlives_a_flood_of_idle_stream_signals_in_its_set()
     {
         var table = new StreamPriorityTable(maxConcurrentStreams: 100);
-        table.OnPriority(1, 0, 200, true);
-        table.OnStreamOpened(1);
+        table.OnPriority(1, 0, 200, true, opensStream: true);
 
         for (var id = 3; id < 200_001; id += 2)
         {

@@ -401,6 +401,13 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
                 continue;
             }
 
+            if (hint.Request.RequestAborted.IsCancellationRequested)
+            {
+                // A HEADERS frame on a stream the client reset would only cost the client HPACK work.
+                hint.Completion.TrySetResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.RequestAborted));
+                continue;
+            }
+
             if (hint.Request.IsHttp2)
             {
                 int? sizeUpdate = _encoderSizeUpdatePending ? (int)_encoderMaxTableSize : null;

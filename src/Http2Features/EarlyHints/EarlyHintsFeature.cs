@@ -74,6 +74,11 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
             return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.UnsupportedProtocol));
         }
 
+        if (_context.RequestAborted.IsCancellationRequested)
+        {
+            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.RequestAborted));
+        }
+
         var sender = _context.Features.Get<IEarlyHintsSender>();
         if (sender is null)
         {

@@ -1,4 +1,5 @@
 using Http2Features;
+using Http2Features.Connection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public static class Http2FeaturesServiceCollectionExtensions
 
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2FeaturesOptions>, Http2FeaturesOptionsValidator>());
+        services.AddHttp2ConnectionSeam();
         Http2Features.EarlyHints.EarlyHintsServiceCollectionExtensions.AddHttp2EarlyHints(services);
 
         return services;

@@ -20,7 +20,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
     private readonly PipeWriter _inner;
     private readonly IHttp2ClientSettingsSource? _clientSettings;
-    private readonly uint _serverHeaderTableSizeLimit;
+    private readonly Func<bool>? _isApplicationLayer;
     private readonly Lock _lock = new();
     private readonly Http2OutputFrameTracker _tracker;
     private readonly OutputStaging _staging = new();
@@ -35,21 +35,34 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     private TaskCompletionSource<FlushResult>? _ownFlush;
     private bool _completed;
 
-    // Model of Kestrel's HPACK encoder (see DynamicHPackEncoder.UpdateMaxHeaderTableSize/EnsureDynamicTableSizeUpdate).
-    private int _settingsAcks;
-    private uint _clientHeaderTableSize = DefaultHeaderTableSize;
-    private uint _encoderMaxTableSize = DefaultHeaderTableSize;
-    private bool _encoderSizeUpdatePending;
+    private bool _passthrough;
+
+    // Model of Kestrel's HPACK encoder. Kestrel, on each client SETTINGS (before writing the ACK):
+    //   UpdateMaxHeaderTableSize(Math.Min(clientSettings.HeaderTableSize, Limits.Http2.HeaderTableSize))
+    // which marks a size update pending when the size changed; its next header block starts with it
+    // (DynamicHPackEncoder.EnsureDynamicTableSizeUpdate). The encoder starts at 4096. So an update is owed
+    // exactly when min(client size at the last ACK, server limit) differs from the last size Kestrel announced.
+    private uint _clientHeaderTableSizeAtAck = DefaultHeaderTableSize;
+    private uint _kestrelAnnouncedTableSize = DefaultHeaderTableSize;
     private int _peerMaxFrameSize = MinMaxFrameSize;
 
-    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, uint serverHeaderTableSizeLimit = DefaultHeaderTableSize)
+    /// <param name="inner">The writer below.</param>
+    /// <param name="clientSettings">The client's SETTINGS as observed on input (null: assume defaults).</param>
+    /// <param name="isApplicationLayer">
+    /// Read at Kestrel's first write: false means this pipe carries TLS records, not HTTP, and the writer
+    /// stays a pass-through forever. Null means always the application layer.
+    /// </param>
+    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
         _clientSettings = clientSettings;
-        _serverHeaderTableSizeLimit = serverHeaderTableSizeLimit;
+        _isApplicationLayer = isApplicationLayer;
         _tracker = new Http2OutputFrameTracker(this);
     }
+
+    /// <summary>True once the writer decided it sits below TLS and only forwards.</summary>
+    internal bool IsPassthrough => Volatile.Read(ref _passthrough);
 
     private enum OutputProtocol
     {
@@ -58,16 +71,19 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         Http2,
     }
 
-    /// <summary>For tests: the dynamic table size update the next injected HEADERS block would carry, or null.</summary>
-    internal int? PendingTableSizeUpdate
+    /// <summary>The dynamic table size update the next injected HEADERS block would carry, or null.</summary>
+    internal int? PendingTableSizeUpdate(uint serverHeaderTableSize = DefaultHeaderTableSize)
     {
-        get
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                return _encoderSizeUpdatePending ? (int)_encoderMaxTableSize : null;
-            }
+            return PendingTableSizeUpdateLocked(serverHeaderTableSize);
         }
+    }
+
+    private int? PendingTableSizeUpdateLocked(uint serverHeaderTableSize)
+    {
+        var effective = Math.Min(_clientHeaderTableSizeAtAck, serverHeaderTableSize);
+        return effective != _kestrelAnnouncedTableSize ? (int)effective : null;
     }
 
     internal int QueuedCount
@@ -101,7 +117,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         List<PendingHint>? batch = null;
         lock (_lock)
         {
-            if (_completed)
+            if (_completed || _passthrough)
             {
                 return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ConnectionClosed));
             }
@@ -170,6 +186,11 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
     public override Memory<byte> GetMemory(int sizeHint = 0)
     {
+        if (_passthrough || (_protocol == OutputProtocol.Unknown && _isApplicationLayer is not null && DecidePassthrough()))
+        {
+            return _inner.GetMemory(sizeHint);
+        }
+
         lock (_lock)
         {
             // While our own flush is in flight, or Kestrel already wrote into staging, keep Kestrel's bytes aside.
@@ -183,8 +204,27 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
     public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
+    private bool DecidePassthrough()
+    {
+        lock (_lock)
+        {
+            if (_protocol == OutputProtocol.Unknown && !_isApplicationLayer!())
+            {
+                Volatile.Write(ref _passthrough, true);
+            }
+
+            return _passthrough;
+        }
+    }
+
     public override void Advance(int bytes)
     {
+        if (_passthrough)
+        {
+            _inner.Advance(bytes);
+            return;
+        }
+
         lock (_lock)
         {
             if (bytes > 0)
@@ -222,6 +262,11 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
+        if (_passthrough)
+        {
+            return _inner.FlushAsync(cancellationToken);
+        }
+
         Task<FlushResult>? own;
         List<PendingHint>? batch = null;
         lock (_lock)
@@ -243,9 +288,28 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
                 AfterKestrelFlush(null, flush.Result, null);
                 return flush;
             }
+
+            return AwaitKestrelFlushAsync(flush);
         }
 
         return KestrelFlushSlowAsync(own, batch, cancellationToken);
+    }
+
+    private async ValueTask<FlushResult> AwaitKestrelFlushAsync(ValueTask<FlushResult> flush)
+    {
+        FlushResult result;
+        try
+        {
+            result = await flush;
+        }
+        catch (Exception ex)
+        {
+            AfterKestrelFlush(null, default, ex);
+            throw;
+        }
+
+        AfterKestrelFlush(null, result, null);
+        return result;
     }
 
     private async ValueTask<FlushResult> KestrelFlushSlowAsync(Task<FlushResult>? own, List<PendingHint>? batch, CancellationToken cancellationToken)
@@ -410,7 +474,8 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
             if (hint.Request.IsHttp2)
             {
-                int? sizeUpdate = _encoderSizeUpdatePending ? (int)_encoderMaxTableSize : null;
+                // Repeat the update Kestrel owes: its own next block still carries it, which is legal.
+                var sizeUpdate = PendingTableSizeUpdateLocked(hint.Request.ServerHeaderTableSize);
                 _inner.Write(Http2EarlyHintsEncoder.Encode(hint.Request.Fields, hint.Request.StreamId, _peerMaxFrameSize, sizeUpdate));
             }
             else
@@ -432,11 +497,11 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         return written;
     }
 
-    void IHttp2OutputFrameListener.OnHeaders(int streamId, bool isInformational, bool startsWithSizeUpdate, bool endStream)
+    void IHttp2OutputFrameListener.OnHeaders(int streamId, bool isInformational, int? sizeUpdate, bool endStream)
     {
-        if (startsWithSizeUpdate)
+        if (sizeUpdate is { } size)
         {
-            _encoderSizeUpdatePending = false;
+            _kestrelAnnouncedTableSize = (uint)size;
         }
 
         if (!isInformational || endStream)
@@ -450,26 +515,11 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
     void IHttp2OutputFrameListener.OnSettingsAck()
     {
-        var index = _settingsAcks++;
-        if (_clientSettings is not null && _clientSettings.TryGetClientSettings(index, out var tableSize, out var maxFrameSize))
+        // Kestrel applied the client's SETTINGS before acknowledging them.
+        if (_clientSettings is not null)
         {
-            if (tableSize is { } size)
-            {
-                _clientHeaderTableSize = size;
-            }
-
-            if (maxFrameSize is { } frameSize)
-            {
-                _peerMaxFrameSize = (int)Math.Clamp(frameSize, MinMaxFrameSize, 16777215u);
-            }
-        }
-
-        // Kestrel: _frameWriter.UpdateMaxHeaderTableSize(Math.Min(_clientSettings.HeaderTableSize, Limits.Http2.HeaderTableSize)).
-        var effective = Math.Min(_clientHeaderTableSize, _serverHeaderTableSizeLimit);
-        if (effective != _encoderMaxTableSize)
-        {
-            _encoderMaxTableSize = effective;
-            _encoderSizeUpdatePending = true;
+            _clientHeaderTableSizeAtAck = _clientSettings.HeaderTableSize;
+            _peerMaxFrameSize = (int)Math.Clamp(_clientSettings.MaxFrameSize, MinMaxFrameSize, 16777215u);
         }
     }
 

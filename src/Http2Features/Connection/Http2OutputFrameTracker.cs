@@ -103,6 +103,36 @@ internal sealed class Http2OutputFrameTracker
         }
     }
 
+    // RFC 7541 §6.3: 001xxxxx with a 5-bit prefix integer; Kestrel puts it first in the block.
+    private static bool TryReadSizeUpdate(ReadOnlySpan<byte> prefix, out int size)
+    {
+        size = 0;
+        if (prefix.IsEmpty || (prefix[0] & 0xE0) != 0x20)
+        {
+            return false;
+        }
+
+        size = prefix[0] & 0x1F;
+        if (size < 0x1F)
+        {
+            return true;
+        }
+
+        var shift = 0;
+        for (var i = 1; i < prefix.Length; i++)
+        {
+            size += (prefix[i] & 0x7F) << shift;
+            if ((prefix[i] & 0x80) == 0)
+            {
+                return true;
+            }
+
+            shift += 7;
+        }
+
+        return false;
+    }
+
     private void EndFrame()
     {
         _headerFill = 0;
@@ -112,8 +142,8 @@ internal sealed class Http2OutputFrameTracker
                 var interpretable = (_flags & (PaddedFlag | PriorityFlag)) == 0;
                 var prefix = _prefix.AsSpan(0, _prefixFill);
                 var isContinue = interpretable && _payloadLength == 5 && prefix.SequenceEqual(Continue100);
-                var startsWithSizeUpdate = interpretable && _prefixFill > 0 && (prefix[0] & 0xE0) == 0x20;
-                _listener.OnHeaders(_streamId, isInformational: isContinue, startsWithSizeUpdate, endStream: (_flags & EndStreamFlag) != 0);
+                int? sizeUpdate = interpretable && TryReadSizeUpdate(prefix, out var size) ? size : null;
+                _listener.OnHeaders(_streamId, isInformational: isContinue, sizeUpdate, endStream: (_flags & EndStreamFlag) != 0);
                 break;
             case DataType when (_flags & EndStreamFlag) != 0:
                 _listener.OnStreamEnded(_streamId, reset: false);
@@ -131,8 +161,11 @@ internal sealed class Http2OutputFrameTracker
 /// <summary>What <see cref="Http2OutputFrameTracker"/> reports about Kestrel's frames, each once, when the frame is complete.</summary>
 internal interface IHttp2OutputFrameListener
 {
-    /// <summary>A HEADERS frame; <paramref name="isInformational"/> for Kestrel's fixed 100-continue block.</summary>
-    void OnHeaders(int streamId, bool isInformational, bool startsWithSizeUpdate, bool endStream);
+    /// <summary>
+    /// A HEADERS frame; <paramref name="isInformational"/> for Kestrel's fixed 100-continue block;
+    /// <paramref name="sizeUpdate"/> is the dynamic table size update the block starts with, if any.
+    /// </summary>
+    void OnHeaders(int streamId, bool isInformational, int? sizeUpdate, bool endStream);
 
     void OnStreamEnded(int streamId, bool reset);
 

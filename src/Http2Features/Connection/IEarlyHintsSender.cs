@@ -22,12 +22,14 @@ internal interface IEarlyHintsSender
 /// <param name="HasResponseStarted">Read under the writer's lock right before the bytes are written.</param>
 /// <param name="Timeout">How long to wait for a safe point and the transport.</param>
 /// <param name="RequestAborted">Fires when the client reset the stream or the connection went away.</param>
+/// <param name="ServerHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> (bounds its HPACK table).</param>
 internal sealed record EarlyHintsRequest(
     int StreamId,
     IReadOnlyList<KeyValuePair<string, string>> Fields,
     Func<bool> HasResponseStarted,
     TimeSpan Timeout,
-    CancellationToken RequestAborted)
+    CancellationToken RequestAborted,
+    uint ServerHeaderTableSize = 4096)
 {
     public bool IsHttp2 => StreamId > 0;
 }

@@ -1,13 +1,22 @@
 namespace Http2Features.Connection;
 
 /// <summary>
-/// The client's SETTINGS frames in arrival order, as the seam's input observer recorded them. The n-th
-/// SETTINGS ACK Kestrel writes answers the n-th client SETTINGS frame, which is how the output side knows
-/// when Kestrel's HPACK encoder took a new table size.
+/// The client's SETTINGS as the seam's input observer recorded them (before Kestrel applies them). The
+/// output side reads them when Kestrel writes a SETTINGS ACK: by then Kestrel has applied them too.
 /// </summary>
 internal interface IHttp2ClientSettingsSource
 {
-    /// <summary>Gets the <paramref name="index"/>-th (0-based) non-ACK SETTINGS frame the client sent.</summary>
-    /// <returns><see langword="false"/> when that frame was not observed.</returns>
-    bool TryGetClientSettings(int index, out uint? headerTableSize, out uint? maxFrameSize);
+    /// <summary>The last SETTINGS_HEADER_TABLE_SIZE the client sent (4096 until it sends one).</summary>
+    uint HeaderTableSize { get; }
+
+    /// <summary>The last SETTINGS_MAX_FRAME_SIZE the client sent (16384 until it sends one).</summary>
+    uint MaxFrameSize { get; }
+}
+
+/// <summary>Adapts the seam's <see cref="ClientSettingsObservation"/>.</summary>
+internal sealed class SeamClientSettingsSource(ClientSettingsObservation observation) : IHttp2ClientSettingsSource
+{
+    public uint HeaderTableSize => observation.HeaderTableSize;
+
+    public uint MaxFrameSize => observation.MaxFrameSize;
 }

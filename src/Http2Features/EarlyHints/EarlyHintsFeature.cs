@@ -79,7 +79,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
             return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.RequestAborted));
         }
 
-        var sender = _context.Features.Get<IEarlyHintsSender>();
+        var sender = _context.Features.Get<IEarlyHintsSender>() ?? _context.Features.Get<IConnectionSeam>()?.Get<IEarlyHintsSender>();
         if (sender is null)
         {
             return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.NoConnectionSeam));
@@ -88,7 +88,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
         var responseFeature = _context.Features.GetRequiredFeature<IHttpResponseFeature>();
         var snapshot = fields.ToArray();
         return sender.SendAsync(
-            new EarlyHintsRequest(streamId, snapshot, () => responseFeature.HasStarted, options.WriteTimeout, _context.RequestAborted),
+            new EarlyHintsRequest(streamId, snapshot, () => responseFeature.HasStarted, options.WriteTimeout, _context.RequestAborted, _service.ServerHeaderTableSize),
             cancellationToken);
     }
 }

@@ -156,17 +156,20 @@ public class EarlyHintsOutputWriterTests
     public async Task Client_that_lowered_its_header_table_gets_the_same_size_update_Kestrel_will_send()
     {
         var pipe = new Pipe();
-        var writer = new EarlyHintsOutputWriter(pipe.Writer, new FakeSettings((0u, null)));
+        var settings = new FakeSettings(4096);
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, settings);
         await WriteSplitAsync(writer, ServerSettings, 1);
+        settings.HeaderTableSize = 0; // the seam saw the client's SETTINGS_HEADER_TABLE_SIZE=0 ...
+        writer.PendingTableSizeUpdate().Should().BeNull("... but Kestrel has not applied it before its ACK");
         await WriteSplitAsync(writer, SettingsAck, 1);
-        writer.PendingTableSizeUpdate.Should().Be(0);
+        writer.PendingTableSizeUpdate().Should().Be(0);
 
         (await writer.SendAsync(Hint(1), default)).IsSent.Should().BeTrue();
-        writer.PendingTableSizeUpdate.Should().Be(0, "Kestrel's encoder still owes its own update, and repeating it is legal");
+        writer.PendingTableSizeUpdate().Should().Be(0, "Kestrel's encoder still owes its own update, and repeating it is legal");
 
         // Kestrel's first block: size update 0 then :status 200 (0x88) — after that no update is owed.
         await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 1, [0x20, 0x88]), 3);
-        writer.PendingTableSizeUpdate.Should().BeNull();
+        writer.PendingTableSizeUpdate().Should().BeNull();
         (await writer.SendAsync(Hint(3), default)).IsSent.Should().BeTrue();
 
         await writer.CompleteAsync();
@@ -180,10 +183,26 @@ public class EarlyHintsOutputWriterTests
     [Fact]
     public async Task Client_settings_that_do_not_change_the_effective_size_need_no_update()
     {
-        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, new FakeSettings((65536u, null)), serverHeaderTableSizeLimit: 4096);
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, new FakeSettings(65536));
         await WriteSplitAsync(writer, ServerSettings, 1);
         await WriteSplitAsync(writer, SettingsAck, 1);
-        writer.PendingTableSizeUpdate.Should().BeNull("min(65536, 4096) is Kestrel's initial 4096");
+        writer.PendingTableSizeUpdate(4096).Should().BeNull("min(65536, 4096) is Kestrel's initial 4096");
+        writer.PendingTableSizeUpdate(1024).Should().Be(1024, "a server limit below 4096 changes Kestrel's table on the first SETTINGS");
+    }
+
+    [Fact]
+    public async Task Kestrel_size_update_of_4096_after_a_multi_byte_prefix_is_read_back()
+    {
+        var settings = new FakeSettings(0);
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, settings);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        await WriteSplitAsync(writer, SettingsAck, 1);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 1, [0x20, 0x88]), 2);
+        settings.HeaderTableSize = 4096;
+        await WriteSplitAsync(writer, SettingsAck, 1);
+        writer.PendingTableSizeUpdate().Should().Be(4096);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 3, [0x3F, 0xE1, 0x1F, 0x88]), 4);
+        writer.PendingTableSizeUpdate().Should().BeNull();
     }
 
     [Fact]
@@ -319,12 +338,10 @@ public class EarlyHintsOutputWriterTests
         }
     }
 
-    private sealed class FakeSettings(params (uint? TableSize, uint? FrameSize)[] frames) : IHttp2ClientSettingsSource
+    private sealed class FakeSettings(uint headerTableSize, uint maxFrameSize = 16384) : IHttp2ClientSettingsSource
     {
-        public bool TryGetClientSettings(int index, out uint? headerTableSize, out uint? maxFrameSize)
-        {
-            (headerTableSize, maxFrameSize) = index < frames.Length ? frames[index] : (null, null);
-            return index < frames.Length;
-        }
+        public uint HeaderTableSize { get; set; } = headerTableSize;
+
+        public uint MaxFrameSize { get; set; } = maxFrameSize;
     }
 }

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
-using Http2Features.Connection;
 using Http2Features.EarlyHints;
 using Http2Features.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,14 +16,6 @@ internal sealed class EarlyHintsTestHost
 
     public ConcurrentQueue<string> Errors { get; } = new();
 
-    public static void UseSeam(ListenOptions listen) => listen.Use(next => context =>
-    {
-        // Stand-in for ListenOptions.UseHttp2Features() until the seam branch is merged.
-        var writer = new EarlyHintsOutputWriter(context.Transport.Output, null);
-        context.Transport = new DuplexPipe(context.Transport.Input, writer);
-        context.Features.Set<IEarlyHintsSender>(writer);
-        return next(context);
-    });
 
     public static byte[] BodyOf(int length)
     {
@@ -49,12 +40,24 @@ internal sealed class EarlyHintsTestHost
                 Map(app);
                 extra?.Invoke(app);
             },
-            builder => builder.Services.AddHttp2Features(o => configure?.Invoke(o.EarlyHints)),
+            builder =>
+            {
+                if (seam)
+                {
+                    builder.Services.AddHttp2Features(o => configure?.Invoke(o.EarlyHints));
+                }
+                else
+                {
+                    // The capability's services without the connection seam (which AddHttp2Features installs everywhere).
+                    builder.Services.AddOptions<Http2FeaturesOptions>().Configure(o => configure?.Invoke(o.EarlyHints));
+                    EarlyHintsServiceCollectionExtensions.AddHttp2EarlyHints(builder.Services);
+                }
+            },
             new Http2TestAppOptions
             {
                 Tls = tls,
                 Protocols = protocols,
-                ConfigureListenOptions = seam ? UseSeam : null,
+                ConfigureListenOptions = seam ? listen => listen.UseHttp2Features() : null,
             });
 
     private void Map(WebApplication app)
@@ -144,12 +147,5 @@ internal sealed class EarlyHintsTestHost
         }
 
         throw new TimeoutException($"No early hints result recorded for {path}.");
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

@@ -1,0 +1,105 @@
+using Http2Features.Priority;
+
+namespace Http2Features.Connection;
+
+/// <summary>
+/// Everything the seam knows about one connection. Created by <see cref="SeamConnectionMiddleware"/>, set on
+/// <c>ConnectionContext.Features</c> as <see cref="IConnectionSeam"/>, fed by the frame observer.
+/// </summary>
+internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
+{
+    private readonly Lock _attachedLock = new();
+    private object[]? _attached;
+    private int _protocol;
+
+    public ConnectionSeamState(int maxConcurrentStreams)
+    {
+        Priorities = new StreamPriorityTable(maxConcurrentStreams);
+    }
+
+    public SeamProtocol Protocol => (SeamProtocol)Volatile.Read(ref _protocol);
+
+    public bool IsHttp2 => Protocol is SeamProtocol.Http2 or SeamProtocol.Http2Cleartext;
+
+    public StreamPriorityTable Priorities { get; }
+
+    public ClientSettingsObservation ClientSettings { get; } = new();
+
+    /// <summary>Number of priority signals the observer reported (PRIORITY, HEADERS+PRIORITY, PRIORITY_UPDATE).</summary>
+    internal long PrioritySignals { get; private set; }
+
+    /// <summary>Number of SETTINGS entries the observer reported (tests use it to prove nothing is observed twice).</summary>
+    internal long SettingsEntriesObserved { get; private set; }
+
+    internal void SetProtocol(SeamProtocol protocol) => Volatile.Write(ref _protocol, (int)protocol);
+
+    public T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        lock (_attachedLock)
+        {
+            if (Get<T>() is { } existing)
+            {
+                return existing;
+            }
+
+            var created = factory(this);
+            var old = _attached ?? [];
+            var next = new object[old.Length + 1];
+            old.CopyTo(next, 0);
+            next[^1] = created;
+            Volatile.Write(ref _attached, next);
+            return created;
+        }
+    }
+
+    public T? Get<T>()
+        where T : class
+    {
+        var attached = Volatile.Read(ref _attached);
+        if (attached is null)
+        {
+            return null;
+        }
+
+        foreach (var item in attached)
+        {
+            if (item is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+
+    void IHttp2FrameSink.OnProtocolDetected(SeamProtocol protocol) => SetProtocol(protocol);
+
+    void IHttp2FrameSink.OnStreamOpened(int streamId) => Priorities.OnStreamOpened(streamId);
+
+    void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive)
+    {
+        PrioritySignals++;
+        Priorities.OnPriority(streamId, dependsOn, weight, exclusive);
+    }
+
+    void IHttp2FrameSink.OnPriorityUpdate(int prioritizedStreamId, ReadOnlySpan<byte> fieldValue)
+    {
+        PrioritySignals++;
+
+        // RFC 9218 section 7.1: a value that does not parse is ignored (the previous signal stands).
+        if (PriorityFieldParser.TryParse(fieldValue, out var urgency, out var incremental))
+        {
+            Priorities.OnPriorityUpdate(prioritizedStreamId, urgency, incremental);
+        }
+    }
+
+    void IHttp2FrameSink.OnStreamReset(int streamId) => Priorities.OnStreamReset(streamId);
+
+    void IHttp2FrameSink.OnSetting(ushort id, uint value)
+    {
+        SettingsEntriesObserved++;
+        ClientSettings.Observe(id, value);
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Http2Features.Connection;
+
+/// <summary>
+/// The Kestrel connection middleware of the seam: gives the connection its <see cref="ConnectionSeamState"/>
+/// and hands the rest of the pipeline a <see cref="SeamConnectionContext"/>. Installed once per
+/// connection even when both the automatic route and an explicit <c>UseHttp2Features()</c> apply.
+/// </summary>
+internal sealed class SeamConnectionMiddleware
+{
+    private readonly ConnectionDelegate _next;
+    private readonly int _maxConcurrentStreams;
+    private readonly ILogger _logger;
+
+    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, ILogger logger)
+    {
+        _next = next;
+        _maxConcurrentStreams = maxConcurrentStreams;
+        _logger = logger;
+    }
+
+    public Task OnConnectionAsync(ConnectionContext context)
+    {
+        if (context.Features.Get<IConnectionSeam>() is not null)
+        {
+            return _next(context);
+        }
+
+        var state = new ConnectionSeamState(_maxConcurrentStreams);
+        context.Features.Set<IConnectionSeam>(state);
+        return _next(new SeamConnectionContext(context, state, _logger));
+    }
+}

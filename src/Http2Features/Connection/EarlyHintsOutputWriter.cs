@@ -285,8 +285,11 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
             var flush = _inner.FlushAsync(cancellationToken);
             if (flush.IsCompletedSuccessfully)
             {
-                AfterKestrelFlush(null, flush.Result, null);
-                return flush;
+                // Read the result once and hand Kestrel a fresh ValueTask: the inner one may be backed by a
+                // pooled IValueTaskSource (StreamPipeWriter under TLS) that must not be consumed twice.
+                var result = flush.Result;
+                AfterKestrelFlush(null, result, null);
+                return new ValueTask<FlushResult>(result);
             }
 
             return AwaitKestrelFlushAsync(flush);

@@ -345,3 +345,67 @@ public class EarlyHintsOutputWriterTests
         public uint MaxFrameSize { get; set; } = maxFrameSize;
     }
 }
+
+public class EarlyHintsOutputWriterFlushTests
+{
+    [Fact]
+    public async Task A_completed_pooled_inner_flush_is_consumed_exactly_once()
+    {
+        // Kestrel over TLS writes to a StreamPipeWriter whose FlushAsync may return a ValueTask backed by a
+        // pooled IValueTaskSource; reading it and then handing the same ValueTask to Kestrel broke HTTP/1.1
+        // connections under load.
+        var inner = new SingleUseFlushWriter();
+        var writer = new EarlyHintsOutputWriter(inner, null);
+        writer.GetSpan(1)[0] = (byte)'H';
+        writer.Advance(1);
+
+        var result = await writer.FlushAsync(TestContext.Current.CancellationToken);
+
+        result.IsCompleted.Should().BeFalse();
+        inner.GetResultCalls.Should().Be(1);
+    }
+
+    private sealed class SingleUseFlushWriter : System.IO.Pipelines.PipeWriter, System.Threading.Tasks.Sources.IValueTaskSource<System.IO.Pipelines.FlushResult>
+    {
+        private System.Threading.Tasks.Sources.ManualResetValueTaskSourceCore<System.IO.Pipelines.FlushResult> _core;
+        private readonly byte[] _buffer = new byte[4096];
+
+        public int GetResultCalls { get; private set; }
+
+        public override void Advance(int bytes)
+        {
+        }
+
+        public override void CancelPendingFlush()
+        {
+        }
+
+        public override void Complete(Exception? exception = null)
+        {
+        }
+
+        public override ValueTask<System.IO.Pipelines.FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            _core.Reset();
+            _core.SetResult(default);
+            return new ValueTask<System.IO.Pipelines.FlushResult>(this, _core.Version);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => _buffer;
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => _buffer;
+
+        public System.IO.Pipelines.FlushResult GetResult(short token)
+        {
+            GetResultCalls++;
+            var result = _core.GetResult(token);
+            _core.Reset(); // back to the pool: a second GetResult with the old token throws
+            return result;
+        }
+
+        public System.Threading.Tasks.Sources.ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, System.Threading.Tasks.Sources.ValueTaskSourceOnCompletedFlags flags)
+            => _core.OnCompleted(continuation, state, token, flags);
+    }
+}

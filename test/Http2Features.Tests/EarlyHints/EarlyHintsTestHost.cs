@@ -33,7 +33,8 @@ internal sealed class EarlyHintsTestHost
         bool tls = true,
         HttpProtocols? protocols = null,
         bool seam = true,
-        Action<WebApplication>? extra = null)
+        Action<WebApplication>? extra = null,
+        Microsoft.Extensions.Logging.LogLevel logLevel = Microsoft.Extensions.Logging.LogLevel.Warning)
         => Http2TestApp.StartAsync(
             app =>
             {
@@ -58,6 +59,7 @@ internal sealed class EarlyHintsTestHost
                 Tls = tls,
                 Protocols = protocols,
                 ConfigureListenOptions = seam ? listen => listen.UseHttp2Features() : null,
+                MinimumLogLevel = logLevel,
             });
 
     private void Map(WebApplication app)

@@ -8,4 +8,7 @@ public sealed class Http2FeaturesOptions
 {
     /// <summary>The configuration section name the options bind from by default (<c>Http2Features</c>).</summary>
     public const string SectionName = "Http2Features";
+
+    /// <summary>103 Early Hints options (section <c>Http2Features:EarlyHints</c>).</summary>
+    public EarlyHints.EarlyHintsOptions EarlyHints { get; } = new();
 }

@@ -23,6 +23,7 @@ public static class Http2FeaturesServiceCollectionExtensions
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2FeaturesOptions>, Http2FeaturesOptionsValidator>());
         services.AddHttp2ConnectionSeam();
+        Http2Features.EarlyHints.EarlyHintsServiceCollectionExtensions.AddHttp2EarlyHints(services);
 
         return services;
     }

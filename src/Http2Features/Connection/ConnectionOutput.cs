@@ -20,8 +20,10 @@ internal static class ConnectionOutput
     /// <returns>The writer Kestrel will see.</returns>
     internal static PipeWriter Wrap(PipeWriter inner, ConnectionSeamState state, SeamTransportLayer layer)
     {
-        _ = state;
-        _ = layer;
-        return inner;
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(layer);
+        var writer = new EarlyHintsOutputWriter(inner, new SeamClientSettingsSource(state.ClientSettings), () => layer.IsApplication);
+        state.GetOrAttach(static _ => new EarlyHintsConnection()).Add(writer, layer);
+        return writer;
     }
 }

@@ -1,0 +1,173 @@
+namespace Http2Features.Connection;
+
+/// <summary>
+/// Follows Kestrel's HTTP/2 output byte by byte (each byte once, in Advance order) to know where frames
+/// begin and end, whether a header block (HEADERS..CONTINUATION with END_HEADERS) is open, and what
+/// Kestrel's HPACK encoder has announced. Kestrel writes one frame across several GetSpan/Advance calls,
+/// so a 103 may only go in at a frame boundary outside a header block.
+/// </summary>
+internal sealed class Http2OutputFrameTracker
+{
+    private const byte DataType = 0x0;
+    private const byte HeadersType = 0x1;
+    private const byte RstStreamType = 0x3;
+    private const byte SettingsType = 0x4;
+    private const byte ContinuationType = 0x9;
+    private const byte EndStreamFlag = 0x1;
+    private const byte AckFlag = 0x1;
+    private const byte EndHeadersFlag = 0x4;
+    private const byte PaddedFlag = 0x8;
+    private const byte PriorityFlag = 0x20;
+
+    // Kestrel's own 100-continue block: literal without indexing, :status (static 8), "100".
+    private static ReadOnlySpan<byte> Continue100 => [0x08, 0x03, (byte)'1', (byte)'0', (byte)'0'];
+
+    private readonly byte[] _header = new byte[9];
+    private readonly byte[] _prefix = new byte[5];
+    private readonly IHttp2OutputFrameListener _listener;
+    private int _headerFill;
+    private int _payloadRemaining;
+    private int _payloadLength;
+    private int _prefixFill;
+    private byte _type;
+    private byte _flags;
+    private int _streamId;
+
+    public Http2OutputFrameTracker(IHttp2OutputFrameListener listener) => _listener = listener;
+
+    /// <summary>No partial frame header or payload is outstanding.</summary>
+    public bool AtFrameBoundary => _headerFill == 0 && _payloadRemaining == 0;
+
+    /// <summary>A HEADERS frame without END_HEADERS was written and its last CONTINUATION has not.</summary>
+    public bool InHeaderBlock { get; private set; }
+
+    /// <summary>Total bytes observed (for diagnostics and tests).</summary>
+    public long BytesObserved { get; private set; }
+
+    public void Observe(ReadOnlySpan<byte> bytes)
+    {
+        BytesObserved += bytes.Length;
+        while (!bytes.IsEmpty)
+        {
+            if (_payloadRemaining == 0 && _headerFill < 9)
+            {
+                var take = Math.Min(9 - _headerFill, bytes.Length);
+                bytes[..take].CopyTo(_header.AsSpan(_headerFill));
+                _headerFill += take;
+                bytes = bytes[take..];
+                if (_headerFill == 9)
+                {
+                    StartFrame();
+                }
+
+                continue;
+            }
+
+            var chunk = Math.Min(_payloadRemaining, bytes.Length);
+            if (_prefixFill < _prefix.Length && _type == HeadersType)
+            {
+                var copy = Math.Min(chunk, _prefix.Length - _prefixFill);
+                bytes[..copy].CopyTo(_prefix.AsSpan(_prefixFill));
+                _prefixFill += copy;
+            }
+
+            _payloadRemaining -= chunk;
+            bytes = bytes[chunk..];
+            if (_payloadRemaining == 0)
+            {
+                EndFrame();
+            }
+        }
+    }
+
+    private void StartFrame()
+    {
+        _payloadLength = (_header[0] << 16) | (_header[1] << 8) | _header[2];
+        _type = _header[3];
+        _flags = _header[4];
+        _streamId = (int)(((uint)_header[5] << 24 | (uint)_header[6] << 16 | (uint)_header[7] << 8 | _header[8]) & 0x7FFFFFFFu);
+        _payloadRemaining = _payloadLength;
+        _prefixFill = 0;
+        if (_type == HeadersType)
+        {
+            InHeaderBlock = (_flags & EndHeadersFlag) == 0;
+        }
+        else if (_type == ContinuationType && (_flags & EndHeadersFlag) != 0)
+        {
+            InHeaderBlock = false;
+        }
+
+        if (_payloadRemaining == 0)
+        {
+            EndFrame();
+        }
+    }
+
+    // RFC 7541 §6.3: 001xxxxx with a 5-bit prefix integer; Kestrel puts it first in the block.
+    private static bool TryReadSizeUpdate(ReadOnlySpan<byte> prefix, out int size)
+    {
+        size = 0;
+        if (prefix.IsEmpty || (prefix[0] & 0xE0) != 0x20)
+        {
+            return false;
+        }
+
+        size = prefix[0] & 0x1F;
+        if (size < 0x1F)
+        {
+            return true;
+        }
+
+        var shift = 0;
+        for (var i = 1; i < prefix.Length; i++)
+        {
+            size += (prefix[i] & 0x7F) << shift;
+            if ((prefix[i] & 0x80) == 0)
+            {
+                return true;
+            }
+
+            shift += 7;
+        }
+
+        return false;
+    }
+
+    private void EndFrame()
+    {
+        _headerFill = 0;
+        switch (_type)
+        {
+            case HeadersType:
+                var interpretable = (_flags & (PaddedFlag | PriorityFlag)) == 0;
+                var prefix = _prefix.AsSpan(0, _prefixFill);
+                var isContinue = interpretable && _payloadLength == 5 && prefix.SequenceEqual(Continue100);
+                int? sizeUpdate = interpretable && TryReadSizeUpdate(prefix, out var size) ? size : null;
+                _listener.OnHeaders(_streamId, isInformational: isContinue, sizeUpdate, endStream: (_flags & EndStreamFlag) != 0);
+                break;
+            case DataType when (_flags & EndStreamFlag) != 0:
+                _listener.OnStreamEnded(_streamId, reset: false);
+                break;
+            case RstStreamType:
+                _listener.OnStreamEnded(_streamId, reset: true);
+                break;
+            case SettingsType when (_flags & AckFlag) != 0:
+                _listener.OnSettingsAck();
+                break;
+        }
+    }
+}
+
+/// <summary>What <see cref="Http2OutputFrameTracker"/> reports about Kestrel's frames, each once, when the frame is complete.</summary>
+internal interface IHttp2OutputFrameListener
+{
+    /// <summary>
+    /// A HEADERS frame; <paramref name="isInformational"/> for Kestrel's fixed 100-continue block;
+    /// <paramref name="sizeUpdate"/> is the dynamic table size update the block starts with, if any.
+    /// </summary>
+    void OnHeaders(int streamId, bool isInformational, int? sizeUpdate, bool endStream);
+
+    void OnStreamEnded(int streamId, bool reset);
+
+    void OnSettingsAck();
+}

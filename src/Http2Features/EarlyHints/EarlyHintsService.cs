@@ -1,0 +1,80 @@
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Http2Features.EarlyHints;
+
+/// <summary>Shared per-application state of the capability: options, metrics and logs.</summary>
+internal sealed partial class EarlyHintsService
+{
+    public const string MeterName = "Http2Features";
+    public const string SentCounterName = "http2features.early_hints.sent";
+    public const string NotSentCounterName = "http2features.early_hints.not_sent";
+
+    private readonly IOptionsMonitor<Http2FeaturesOptions> _options;
+    private readonly ILogger<EarlyHintsService> _logger;
+    private readonly Counter<long> _sent;
+    private readonly Counter<long> _notSent;
+    private int _noSeamWarned;
+
+    public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILogger<EarlyHintsService> logger, IServiceProvider services)
+    {
+        _options = options;
+        // Kestrel bounds its HPACK table by Limits.Http2.HeaderTableSize; the output side needs it to know
+        // which dynamic table size update Kestrel owes the client.
+        var kestrel = services.GetService(typeof(IOptions<KestrelServerOptions>)) as IOptions<KestrelServerOptions>;
+        ServerHeaderTableSize = (uint)Math.Max(0, kestrel?.Value.Limits.Http2.HeaderTableSize ?? 4096);
+        _logger = logger;
+        var meter = meterFactory.Create(MeterName);
+        _sent = meter.CreateCounter<long>(SentCounterName, unit: "{response}", description: "103 Early Hints responses handed to the transport.");
+        _notSent = meter.CreateCounter<long>(NotSentCounterName, unit: "{response}", description: "103 Early Hints responses not sent, by reason.");
+    }
+
+    public EarlyHintsOptions Options => _options.CurrentValue.EarlyHints;
+
+    public uint ServerHeaderTableSize { get; }
+
+    public void Record(EarlyHintsResult result, string protocol, int fieldCount, string connectionId)
+    {
+        var protocolTag = new KeyValuePair<string, object?>("network.protocol.version", protocol);
+        if (result.IsSent)
+        {
+            _sent.Add(1, protocolTag);
+            LogSent(_logger, fieldCount, protocol, connectionId);
+            return;
+        }
+
+        _notSent.Add(1, protocolTag, new KeyValuePair<string, object?>("reason", ReasonTag(result.Reason)));
+        if (result.Reason == EarlyHintsNotSentReason.NoConnectionSeam && Interlocked.Exchange(ref _noSeamWarned, 1) == 0)
+        {
+            LogNoSeam(_logger, connectionId);
+        }
+        else
+        {
+            LogNotSent(_logger, result.Reason, protocol, connectionId);
+        }
+    }
+
+    internal static string ReasonTag(EarlyHintsNotSentReason reason) => reason switch
+    {
+        EarlyHintsNotSentReason.Disabled => "disabled",
+        EarlyHintsNotSentReason.Http10Client => "http10_client",
+        EarlyHintsNotSentReason.UnsupportedProtocol => "unsupported_protocol",
+        EarlyHintsNotSentReason.NoConnectionSeam => "no_connection_seam",
+        EarlyHintsNotSentReason.ResponseStarted => "response_started",
+        EarlyHintsNotSentReason.RequestAborted => "request_aborted",
+        EarlyHintsNotSentReason.ConnectionClosed => "connection_closed",
+        EarlyHintsNotSentReason.Timeout => "timeout",
+        _ => "none",
+    };
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Sent 103 Early Hints with {FieldCount} field(s) over {Protocol} on connection {ConnectionId}.")]
+    private static partial void LogSent(ILogger logger, int fieldCount, string protocol, string connectionId);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "103 Early Hints not sent ({Reason}) over {Protocol} on connection {ConnectionId}.")]
+    private static partial void LogNotSent(ILogger logger, EarlyHintsNotSentReason reason, string protocol, string connectionId);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "103 Early Hints cannot be sent on connection {ConnectionId}: its endpoint has no Http2Features connection middleware. Call ListenOptions.UseHttp2Features() after UseHttps() in the Listen callback. (Logged once.)")]
+    private static partial void LogNoSeam(ILogger logger, string connectionId);
+}

@@ -1,0 +1,74 @@
+using Http2Features.EarlyHints;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Http;
+
+/// <summary>Sends 103 Early Hints (RFC 8297) before the final response.</summary>
+public static class HttpResponseEarlyHintsExtensions
+{
+    /// <summary>
+    /// Sends ONE 103 Early Hints response carrying a <c>Link</c> field per link. Browsers act on the first 103
+    /// of a response only, so pass every hint in one call. Requires <c>AddHttp2Features()</c> and
+    /// <c>ListenOptions.UseHttp2Features()</c> on the endpoint.
+    /// </summary>
+    /// <param name="response">The response, which must not have started.</param>
+    /// <param name="links">The links.</param>
+    /// <returns>Sent, or not sent with the reason (HTTP/1.0 client, HTTP/3, no connection middleware, ...).</returns>
+    /// <exception cref="InvalidOperationException">The response has already started, or the pack's services are not registered.</exception>
+    /// <exception cref="ArgumentException">A link is invalid or the hints exceed <see cref="EarlyHintsOptions.MaxTotalSize"/>.</exception>
+    public static ValueTask<EarlyHintsResult> SendEarlyHintsAsync(this HttpResponse response, params EarlyHintLink[] links)
+        => SendEarlyHintsAsync(response, (IEnumerable<EarlyHintLink>)links, CancellationToken.None);
+
+    /// <summary>Sends ONE 103 Early Hints response carrying a <c>Link</c> field per link.</summary>
+    /// <param name="response">The response, which must not have started.</param>
+    /// <param name="links">The links.</param>
+    /// <param name="cancellationToken">Cancels waiting for a safe point to write.</param>
+    /// <returns>Sent, or not sent with the reason.</returns>
+    /// <exception cref="InvalidOperationException">The response has already started, or the pack's services are not registered.</exception>
+    /// <exception cref="ArgumentException">A link is invalid or the hints are too large.</exception>
+    public static ValueTask<EarlyHintsResult> SendEarlyHintsAsync(this HttpResponse response, IEnumerable<EarlyHintLink> links, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(links);
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var link in links)
+        {
+            ArgumentNullException.ThrowIfNull(link, nameof(links));
+            fields.Add(new("link", link.ToString()));
+        }
+
+        return GetFeature(response.HttpContext).SendAsync(fields, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends ONE 103 Early Hints response with arbitrary header fields (for example several <c>link</c> fields
+    /// or a <c>content-security-policy</c>). Names must be tokens; CR, LF, NUL and pseudo-headers are refused.
+    /// </summary>
+    /// <param name="response">The response, which must not have started.</param>
+    /// <param name="headers">The fields, in order.</param>
+    /// <param name="cancellationToken">Cancels waiting for a safe point to write.</param>
+    /// <returns>Sent, or not sent with the reason.</returns>
+    /// <exception cref="InvalidOperationException">The response has already started, or the pack's services are not registered.</exception>
+    /// <exception cref="ArgumentException">A field is invalid or the fields are too large.</exception>
+    public static ValueTask<EarlyHintsResult> SendEarlyHintsAsync(this HttpResponse response, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(headers);
+        return GetFeature(response.HttpContext).SendAsync(headers.ToList(), cancellationToken);
+    }
+
+    private static IHttpEarlyHintsFeature GetFeature(HttpContext context)
+    {
+        var feature = context.Features.Get<IHttpEarlyHintsFeature>();
+        if (feature is null)
+        {
+            var service = context.RequestServices?.GetService<EarlyHintsService>()
+                ?? throw new InvalidOperationException(
+                    "103 Early Hints need the Http2Features services: call builder.Services.AddHttp2Features() (and ListenOptions.UseHttp2Features() on the endpoint).");
+            feature = new EarlyHintsFeature(context, service);
+            context.Features.Set(feature);
+        }
+
+        return feature;
+    }
+}

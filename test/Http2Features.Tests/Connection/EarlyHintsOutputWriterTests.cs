@@ -1,0 +1,411 @@
+// These tests drive a PipeWriter the way Kestrel does (no test token on its calls): xUnit1051 does not apply.
+#pragma warning disable xUnit1051
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using FluentAssertions;
+using Http2Features.Connection;
+using Http2Features.EarlyHints;
+
+namespace Http2Features.Tests.Connection;
+
+public class EarlyHintsOutputWriterTests
+{
+    private static readonly KeyValuePair<string, string>[] Link = [new("link", "</a.css>; rel=preload; as=style")];
+    private static readonly byte[] ServerSettings = TestFrames.Frame(0x4, 0, 0, [0x00, 0x03, 0x00, 0x00, 0x00, 0x64]);
+    private static readonly byte[] SettingsAck = TestFrames.Frame(0x4, 0x1, 0, []);
+
+    private static EarlyHintsRequest Hint(int streamId, Func<bool>? started = null, TimeSpan? timeout = null, CancellationToken aborted = default)
+        => new(streamId, Link, started ?? (() => false), timeout ?? TimeSpan.FromSeconds(10), aborted);
+
+    private static async Task<byte[]> ReadAllAsync(Pipe pipe)
+    {
+        var result = await pipe.Reader.ReadAsync();
+        while (!result.IsCompleted)
+        {
+            pipe.Reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            result = await pipe.Reader.ReadAsync();
+        }
+
+        var bytes = result.Buffer.ToArray();
+        pipe.Reader.AdvanceTo(result.Buffer.End);
+        return bytes;
+    }
+
+    // Kestrel-like write: one frame spread over several GetSpan/Advance pairs, flushed once.
+    private static async Task WriteSplitAsync(PipeWriter writer, byte[] bytes, int pieces, bool flush = true)
+    {
+        var size = Math.Max(1, bytes.Length / pieces);
+        for (var at = 0; at < bytes.Length; at += size)
+        {
+            var chunk = bytes.AsSpan(at, Math.Min(size, bytes.Length - at));
+            chunk.CopyTo(writer.GetSpan(chunk.Length));
+            writer.Advance(chunk.Length);
+        }
+
+        if (flush)
+        {
+            await writer.FlushAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Idle_output_gets_the_103_immediately_and_the_call_reports_sent()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+
+        var result = await writer.SendAsync(Hint(1), default);
+
+        result.Should().BeSameAs(EarlyHintsResult.Sent);
+        await writer.CompleteAsync();
+        var frames = TestFrames.Parse(await ReadAllAsync(pipe));
+        frames.Select(f => (f.Type, f.StreamId)).Should().Equal((0x4, 0), (0x1, 1));
+        frames[1].Payload.Take(5).Should().Equal(0x08, 0x03, (byte)'1', (byte)'0', (byte)'3');
+    }
+
+    [Fact]
+    public async Task Hint_requested_mid_frame_waits_for_the_frame_end_and_goes_out_with_Kestrels_flush()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        var data = TestFrames.Frame(0x0, 0, 3, new byte[1000]);
+
+        // Kestrel has written half a DATA frame when the request thread asks for a hint on stream 1.
+        await WriteSplitAsync(writer, data[..500], 3, flush: false);
+        var pending = writer.SendAsync(Hint(1), default);
+        pending.IsCompleted.Should().BeFalse("the output is inside a frame and Kestrel holds memory");
+        await WriteSplitAsync(writer, data[500..], 4, flush: false);
+        pending.IsCompleted.Should().BeFalse("Kestrel has not flushed");
+        await writer.FlushAsync();
+
+        (await pending).IsSent.Should().BeTrue();
+        await writer.CompleteAsync();
+        var frames = TestFrames.Parse(await ReadAllAsync(pipe));
+        frames.Select(f => (f.Type, f.StreamId)).Should().Equal((0x4, 0), (0x0, 3), (0x1, 1));
+    }
+
+    [Fact]
+    public async Task Hint_is_never_put_inside_a_HEADERS_CONTINUATION_block()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+
+        // Kestrel flushes between HEADERS (no END_HEADERS) and CONTINUATION only in theory; model it.
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x0, 3, [0x88]), 2);
+        var pending = writer.SendAsync(Hint(1), default);
+        pending.IsCompleted.Should().BeFalse();
+        await WriteSplitAsync(writer, TestFrames.Frame(0x9, 0x4, 3, [0x88]), 2);
+
+        (await pending).IsSent.Should().BeTrue();
+        await writer.CompleteAsync();
+        var frames = TestFrames.Parse(await ReadAllAsync(pipe));
+        frames.Select(f => f.Type).Should().Equal(0x4, 0x1, 0x9, 0x1);
+        frames[3].StreamId.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Http1_span_reuse_across_two_Advance_calls_is_not_interrupted()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+
+        // Kestrel's BufferWriter: one GetSpan, Advance, keep writing into the same span, Advance again.
+        var span = writer.GetSpan(64);
+        "HTTP/1.1 100 Continue\r\n"u8.CopyTo(span);
+        writer.Advance(23);
+        var pending = writer.SendAsync(Hint(0), default);
+        pending.IsCompleted.Should().BeFalse("Kestrel still holds the span");
+        "\r\n"u8.CopyTo(span[23..]);
+        writer.Advance(2);
+        await writer.FlushAsync();
+
+        (await pending).IsSent.Should().BeTrue();
+        await writer.CompleteAsync();
+        Encoding.ASCII.GetString(await ReadAllAsync(pipe)).Should().Be(
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </a.css>; rel=preload; as=style\r\n\r\n");
+    }
+
+    [Fact]
+    public async Task Queued_hint_is_dropped_when_Kestrel_writes_the_final_HEADERS_of_its_stream()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x0, 0, 3, new byte[10])[..5], 1, flush: false);
+        var pending = writer.SendAsync(Hint(1), default);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x0, 0, 3, new byte[10])[5..], 1, flush: false);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x4, 1, [0x88]), 2);
+
+        (await pending).Reason.Should().Be(EarlyHintsNotSentReason.ResponseStarted);
+        await writer.CompleteAsync();
+        TestFrames.Parse(await ReadAllAsync(pipe)).Should().NotContain(f => f.Type == 0x1 && f.Payload.Length > 1);
+    }
+
+    [Fact]
+    public async Task Response_started_check_runs_right_before_writing()
+    {
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, null);
+        (await writer.SendAsync(Hint(0, started: () => true), default)).Reason.Should().Be(EarlyHintsNotSentReason.ResponseStarted);
+    }
+
+    [Fact]
+    public async Task Client_that_lowered_its_header_table_gets_the_same_size_update_Kestrel_will_send()
+    {
+        var pipe = new Pipe();
+        var settings = new FakeSettings(4096);
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, settings);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        settings.HeaderTableSize = 0; // the seam saw the client's SETTINGS_HEADER_TABLE_SIZE=0 ...
+        writer.PendingTableSizeUpdate().Should().BeNull("... but Kestrel has not applied it before its ACK");
+        await WriteSplitAsync(writer, SettingsAck, 1);
+        writer.PendingTableSizeUpdate().Should().Be(0);
+
+        (await writer.SendAsync(Hint(1), default)).IsSent.Should().BeTrue();
+        writer.PendingTableSizeUpdate().Should().Be(0, "Kestrel's encoder still owes its own update, and repeating it is legal");
+
+        // Kestrel's first block: size update 0 then :status 200 (0x88) — after that no update is owed.
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 1, [0x20, 0x88]), 3);
+        writer.PendingTableSizeUpdate().Should().BeNull();
+        (await writer.SendAsync(Hint(3), default)).IsSent.Should().BeTrue();
+
+        await writer.CompleteAsync();
+        var hints = TestFrames.Parse(await ReadAllAsync(pipe)).Where(f => f.Type == 0x1 && f.Payload.Length > 5).ToList();
+        hints[0].Payload[0].Should().Be(0x20);
+        hints[0].Payload[1].Should().Be(0x08);
+        hints[^1].StreamId.Should().Be(3);
+        hints[^1].Payload[0].Should().Be(0x08);
+    }
+
+    [Fact]
+    public async Task Client_settings_that_do_not_change_the_effective_size_need_no_update()
+    {
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, new FakeSettings(65536));
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        await WriteSplitAsync(writer, SettingsAck, 1);
+        writer.PendingTableSizeUpdate(4096).Should().BeNull("min(65536, 4096) is Kestrel's initial 4096");
+        writer.PendingTableSizeUpdate(1024).Should().Be(1024, "a server limit below 4096 changes Kestrel's table on the first SETTINGS");
+    }
+
+    [Fact]
+    public async Task Kestrel_size_update_of_4096_after_a_multi_byte_prefix_is_read_back()
+    {
+        var settings = new FakeSettings(0);
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, settings);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        await WriteSplitAsync(writer, SettingsAck, 1);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 1, [0x20, 0x88]), 2);
+        settings.HeaderTableSize = 4096;
+        await WriteSplitAsync(writer, SettingsAck, 1);
+        writer.PendingTableSizeUpdate().Should().Be(4096);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 3, [0x3F, 0xE1, 0x1F, 0x88]), 4);
+        writer.PendingTableSizeUpdate().Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Client_that_stops_reading_makes_the_call_end_with_Timeout()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 64, resumeWriterThreshold: 32));
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        // Nobody reads: Kestrel's big write is stuck in flush, the hint can never get a safe point.
+        var kestrelFlush = WriteSplitAsync(writer, TestFrames.Frame(0x0, 0, 3, new byte[1000]), 2);
+
+        var result = await writer.SendAsync(Hint(1, timeout: TimeSpan.FromMilliseconds(200)), default);
+
+        result.Reason.Should().Be(EarlyHintsNotSentReason.Timeout);
+        writer.QueuedCount.Should().Be(0);
+        await pipe.Reader.CompleteAsync();
+        await kestrelFlush;
+    }
+
+    [Fact]
+    public async Task Request_abort_ends_a_queued_hint()
+    {
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, null);
+        writer.GetSpan(10);
+        using var aborted = new CancellationTokenSource();
+        var pending = writer.SendAsync(Hint(0, aborted: aborted.Token), default);
+        await aborted.CancelAsync();
+        (await pending).Reason.Should().Be(EarlyHintsNotSentReason.RequestAborted);
+    }
+
+    [Fact]
+    public async Task Client_RST_STREAM_seen_as_Kestrel_output_RST_ends_a_queued_hint()
+    {
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, null);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        writer.GetSpan(10);
+        var pending = writer.SendAsync(Hint(1), default);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x3, 0, 1, [0, 0, 0, 8]), 2);
+        (await pending).Reason.Should().Be(EarlyHintsNotSentReason.RequestAborted);
+    }
+
+    [Fact]
+    public async Task Connection_close_ends_queued_hints_and_later_calls()
+    {
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, null);
+        writer.GetSpan(10);
+        var pending = writer.SendAsync(Hint(0), default);
+        await writer.CompleteAsync();
+        (await pending).Reason.Should().Be(EarlyHintsNotSentReason.ConnectionClosed);
+        (await writer.SendAsync(Hint(0), default)).Reason.Should().Be(EarlyHintsNotSentReason.ConnectionClosed);
+    }
+
+    [Fact]
+    public async Task Kestrel_writes_during_our_own_flush_are_staged_and_keep_their_order()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        var settingsFlush = WriteSplitAsync(writer, ServerSettings, 1);
+        var first = pipe.Reader.ReadAsync().AsTask();
+        (await first).Buffer.Length.Should().Be(ServerSettings.Length);
+        pipe.Reader.AdvanceTo((await first).Buffer.End);
+        await settingsFlush;
+
+        // Our 103 is larger than the pause threshold, so our flush stays in flight until the reader reads.
+        var hint = writer.SendAsync(Hint(1), default);
+        hint.IsCompleted.Should().BeFalse();
+        var data = TestFrames.Frame(0x0, 0x1, 3, Enumerable.Range(0, 300).Select(i => (byte)i).ToArray());
+        var kestrel = WriteSplitAsync(writer, data, 5);
+
+        var reading = ReadAllAsync(pipe);
+        await kestrel;
+        (await hint).IsSent.Should().BeTrue();
+        await writer.CompleteAsync();
+        var frames = TestFrames.Parse(await reading);
+        frames.Select(f => (f.Type, f.StreamId)).Should().Equal((0x1, 1), (0x0, 3));
+        frames[1].Payload.Should().Equal(data[9..]);
+    }
+
+    [Fact]
+    public async Task Concurrent_hints_and_Kestrel_like_writes_never_tear_a_frame()
+    {
+        // Replays Kestrel's pattern (frames across several Advance calls, header blocks split in
+        // HEADERS+CONTINUATION, flush per frame group) while other threads send hints.
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        var reading = ReadAllAsync(pipe);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        using var stop = new CancellationTokenSource();
+        var sent = 0;
+        var senders = Enumerable.Range(0, 3).Select(t => Task.Run(async () =>
+        {
+            var stream = 1001 + (t * 2);
+            while (!stop.IsCancellationRequested)
+            {
+                if ((await writer.SendAsync(Hint(stream), default)).IsSent)
+                {
+                    Interlocked.Increment(ref sent);
+                }
+            }
+        })).ToArray();
+
+        var random = new Random(42);
+        for (var i = 0; i < 3000; i++)
+        {
+            var stream = 1 + (2 * (i % 50));
+            if (i % 7 == 0)
+            {
+                await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x0, stream, new byte[random.Next(1, 40)]), random.Next(1, 4), flush: false);
+                await WriteSplitAsync(writer, TestFrames.Frame(0x9, 0x4, stream, new byte[random.Next(1, 40)]), random.Next(1, 4));
+            }
+            else
+            {
+                await WriteSplitAsync(writer, TestFrames.Frame(0x0, 0, stream, new byte[random.Next(0, 3000)]), random.Next(1, 6), flush: i % 3 == 0);
+            }
+        }
+
+        await writer.FlushAsync();
+        await stop.CancelAsync();
+        await Task.WhenAll(senders);
+        await writer.CompleteAsync();
+
+        var frames = TestFrames.Parse(await reading);
+        sent.Should().BeGreaterThan(0);
+        var hints = frames.Where(f => f.StreamId > 1000).ToList();
+        hints.Should().HaveCount(sent).And.OnlyContain(f => f.Type == 0x1 && f.Flags == 0x4);
+        for (var i = 0; i < frames.Count; i++)
+        {
+            if (frames[i].StreamId > 1000)
+            {
+                var previous = frames[i - 1];
+                (previous.Type == 0x1 && (previous.Flags & 0x4) == 0).Should().BeFalse("a hint must not follow a HEADERS without END_HEADERS");
+            }
+        }
+    }
+
+    private sealed class FakeSettings(uint headerTableSize, uint maxFrameSize = 16384) : IHttp2ClientSettingsSource
+    {
+        public uint HeaderTableSize { get; set; } = headerTableSize;
+
+        public uint MaxFrameSize { get; set; } = maxFrameSize;
+    }
+}
+
+public class EarlyHintsOutputWriterFlushTests
+{
+    [Fact]
+    public async Task A_completed_pooled_inner_flush_is_consumed_exactly_once()
+    {
+        // Kestrel over TLS writes to a StreamPipeWriter whose FlushAsync may return a ValueTask backed by a
+        // pooled IValueTaskSource; reading it and then handing the same ValueTask to Kestrel broke HTTP/1.1
+        // connections under load.
+        var inner = new SingleUseFlushWriter();
+        var writer = new EarlyHintsOutputWriter(inner, null);
+        writer.GetSpan(1)[0] = (byte)'H';
+        writer.Advance(1);
+
+        var result = await writer.FlushAsync(TestContext.Current.CancellationToken);
+
+        result.IsCompleted.Should().BeFalse();
+        inner.GetResultCalls.Should().Be(1);
+    }
+
+    private sealed class SingleUseFlushWriter : System.IO.Pipelines.PipeWriter, System.Threading.Tasks.Sources.IValueTaskSource<System.IO.Pipelines.FlushResult>
+    {
+        private System.Threading.Tasks.Sources.ManualResetValueTaskSourceCore<System.IO.Pipelines.FlushResult> _core;
+        private readonly byte[] _buffer = new byte[4096];
+
+        public int GetResultCalls { get; private set; }
+
+        public override void Advance(int bytes)
+        {
+        }
+
+        public override void CancelPendingFlush()
+        {
+        }
+
+        public override void Complete(Exception? exception = null)
+        {
+        }
+
+        public override ValueTask<System.IO.Pipelines.FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            _core.Reset();
+            _core.SetResult(default);
+            return new ValueTask<System.IO.Pipelines.FlushResult>(this, _core.Version);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => _buffer;
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => _buffer;
+
+        public System.IO.Pipelines.FlushResult GetResult(short token)
+        {
+            GetResultCalls++;
+            var result = _core.GetResult(token);
+            _core.Reset(); // back to the pool: a second GetResult with the old token throws
+            return result;
+        }
+
+        public System.Threading.Tasks.Sources.ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, System.Threading.Tasks.Sources.ValueTaskSourceOnCompletedFlags flags)
+            => _core.OnCompleted(continuation, state, token, flags);
+    }
+}

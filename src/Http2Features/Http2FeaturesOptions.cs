@@ -8,4 +8,7 @@ public sealed class Http2FeaturesOptions
 {
     /// <summary>The configuration section name the options bind from by default (<c>Http2Features</c>).</summary>
     public const string SectionName = "Http2Features";
+
+    /// <summary>Response trailers: the undeclared-trailer policy and related settings (section <c>Http2Features:Trailers</c>).</summary>
+    public Trailers.TrailersOptions Trailers { get; } = new();
 }

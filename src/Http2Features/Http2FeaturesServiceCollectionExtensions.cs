@@ -21,6 +21,7 @@ public static class Http2FeaturesServiceCollectionExtensions
 
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2FeaturesOptions>, Http2FeaturesOptionsValidator>());
+        Http2Features.Trailers.TrailersServiceCollectionExtensions.AddHttp2Trailers(services);
 
         return services;
     }

@@ -14,6 +14,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     private readonly List<string> _declared = [];
     private List<Action<ITrailersFeature>>? _callbacks;
     private bool _callbacksRan;
+    private bool _completed;
 
     public ResponseTrailersFeature(HttpContext context, TrailersServices services)
     {
@@ -199,13 +200,36 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
             return TrailerSendStatus.ClientAborted;
         }
 
-        // Kestrel makes its trailer collection read-only once the response has completed.
-        if (trailers.IsReadOnly)
+        if (_completed || trailers.IsReadOnly || HasServerCompletedResponse())
         {
             return IsSent ? TrailerSendStatus.AlreadySent : TrailerSendStatus.ResponseCompleted;
         }
 
         return TrailerSendStatus.Sent;
+    }
+
+    /// <summary>Called by the producers' body wrapper when the application completes the response itself.</summary>
+    internal void MarkCompleted() => _completed = true;
+
+    // Kestrel marks its trailer collection read-only only once its output loop has written them, some time after
+    // CompleteAsync, and still sends what is appended in between (a race with its HPACK encoding). Its body writer,
+    // though, refuses GetMemory as soon as the response is completed: that is the reliable signal (pinned by a test).
+    private bool HasServerCompletedResponse()
+    {
+        if (!_context.Response.HasStarted)
+        {
+            return false;
+        }
+
+        try
+        {
+            _context.Features.Get<IHttpResponseBodyFeature>()?.Writer.GetMemory(1);
+            return false;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            return true;
+        }
     }
 
     internal TrailerSendResult Report(TrailerSendStatus status, Exception? error = null)

@@ -30,6 +30,7 @@ internal sealed class TrailerProducingResponseBody : IHttpResponseBodyFeature
     public Task CompleteAsync()
     {
         _state.Feature.RunSendingCallbacks();
+        _state.Feature.MarkCompleted();
         return _inner.CompleteAsync();
     }
 

@@ -2,6 +2,7 @@
 #pragma warning disable xUnit1051
 using System.Net;
 using FluentAssertions;
+using Http2Features.Testing;
 using Http2Features.Trailers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -21,7 +22,7 @@ public class SendTrailersTests
     public async Task Declared_trailers_sent_after_the_body_reach_HttpClient_TrailingHeaders()
     {
         var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
             response.DeclareTrailers("x-row-count");
             response.DeclareTrailers("x-row-count", "x-batch");
@@ -42,9 +43,32 @@ public class SendTrailersTests
     }
 
     [Fact]
+    public async Task Raw_http2_client_sees_one_merged_Trailer_header_and_the_trailers_in_a_final_HEADERS_frame()
+    {
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
+        {
+            response.DeclareTrailers("x-row-count");
+            response.DeclareTrailers("x-batch", "x-row-count");
+            await response.WriteAsync("hello");
+            await response.SendTrailersAsync([new("x-row-count", "42"), new("x-batch", "7")]);
+        }));
+        var client = await server.CreateRawClientAsync();
+
+        var response = await client.GetAsync("/t");
+
+        response.Status.Should().Be(200);
+        response.BodyText.Should().Be("hello");
+        response.Headers.GetValues("trailer").Should().Equal("x-row-count, x-batch");
+        response.Trailers["x-row-count"].Should().Be("42");
+        response.Trailers["x-batch"].Should().Be("7");
+        response.EndStreamReceived.Should().BeTrue();
+        response.ResetCode.Should().BeNull();
+    }
+
+    [Fact]
     public async Task TrySendTrailers_hands_trailers_to_Kestrel_which_sends_them_when_the_handler_returns()
     {
-        await using var server = await TrailersTestServer.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
             response.DeclareTrailers("x-status");
             await response.WriteAsync("body");
@@ -63,7 +87,7 @@ public class SendTrailersTests
     public async Task Sending_twice_reports_AlreadySent_and_the_connection_stays_usable()
     {
         var results = new TaskCompletionSource<(TrailerSendResult, TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(app =>
+        await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/twice", async (HttpResponse response) =>
             {
@@ -93,7 +117,7 @@ public class SendTrailersTests
     public async Task Sending_after_the_response_completed_reports_ResponseCompleted_without_throwing()
     {
         var results = new TaskCompletionSource<(TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
             await response.WriteAsync("x");
             await response.CompleteAsync();
@@ -115,7 +139,7 @@ public class SendTrailersTests
     {
         var bodyStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(app =>
+        await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/slow", async (HttpContext context) =>
             {
@@ -154,7 +178,7 @@ public class SendTrailersTests
     public async Task Http11_request_gets_NotSupported_results_no_Trailer_header_and_a_complete_body()
     {
         var results = new TaskCompletionSource<(bool, TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(app => app.MapGet("/t", async (HttpContext context) =>
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpContext context) =>
         {
             context.Response.DeclareTrailers("x-a");
             await context.Response.WriteAsync("complete body");
@@ -180,7 +204,7 @@ public class SendTrailersTests
     public async Task Invalid_trailer_throws_in_the_handler_before_anything_is_sent()
     {
         var caught = new TaskCompletionSource<TrailerValidationException>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
             response.DeclareTrailers("x-ok");
             await response.WriteAsync("body");
@@ -208,7 +232,7 @@ public class SendTrailersTests
     public async Task Declaring_after_the_response_started_throws_InvalidOperationException()
     {
         var caught = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
             await response.WriteAsync("body");
             try
@@ -235,7 +259,8 @@ public class SendTrailersTests
     public async Task Undeclared_trailer_follows_the_configured_policy(UndeclaredTrailerPolicy policy, bool throws, bool warns)
     {
         var outcome = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(
+        var logs = new CapturingLoggerProvider();
+        await using var server = await TrailersApp.StartAsync(
             app => app.MapGet("/t", async (HttpResponse response) =>
             {
                 await response.WriteAsync("body");
@@ -249,7 +274,8 @@ public class SendTrailersTests
                     outcome.SetResult(ex);
                 }
             }),
-            builder => builder.Services.Configure<Http2FeaturesOptions>(o => o.Trailers.UndeclaredTrailerPolicy = policy));
+            builder => builder.Services.Configure<Http2FeaturesOptions>(o => o.Trailers.UndeclaredTrailerPolicy = policy),
+            logs);
         using var client = server.CreateHttp2Client();
 
         using var message = await client.GetAsync("/t");
@@ -267,7 +293,7 @@ public class SendTrailersTests
             message.TrailingHeaders.GetValues("x-undeclared").Should().Equal("1");
         }
 
-        server.Logs.Entries.Any(e => e.EventId.Id == 5001 && e.Level == LogLevel.Warning && e.Message.Contains("x-undeclared", StringComparison.Ordinal))
+        logs.Entries.Any(e => e.EventId.Id == 5001 && e.Level == LogLevel.Warning && e.Message.Contains("x-undeclared", StringComparison.Ordinal))
             .Should().Be(warns);
     }
 
@@ -302,7 +328,7 @@ public class SendTrailersTests
     {
         var facts = new TaskCompletionSource<(bool ReadOnlyBefore, Exception? GetMemoryAfter)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var http11HasFeature = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await TrailersTestServer.StartAsync(app =>
+        await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/h2", async (HttpContext context) =>
             {

@@ -104,13 +104,10 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     internal async ValueTask<TrailerSendResult> SendCoreAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers, bool applyPolicy)
     {
         var list = trailers is null ? [] : Validate(trailers, applyPolicy);
-        if (IsSent)
-        {
-            return Report(TrailerSendStatus.AlreadySent);
-        }
 
-        var status = CheckCanAdd();
-        if (status is TrailerSendStatus.ClientAborted or TrailerSendStatus.ResponseCompleted)
+        // On HTTP/1.x every call reports NotSupported; otherwise a second call reports AlreadySent.
+        var status = IsSent && IsSupported ? TrailerSendStatus.AlreadySent : CheckCanAdd();
+        if (status is TrailerSendStatus.ClientAborted or TrailerSendStatus.ResponseCompleted or TrailerSendStatus.AlreadySent)
         {
             return Report(status);
         }
@@ -119,6 +116,10 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         {
             RunSendingCallbacks();
             AddToServer(list);
+        }
+        else if (IsSent)
+        {
+            return Report(status); // not supported, and the response was already completed by the first call
         }
 
         IsSent = true;

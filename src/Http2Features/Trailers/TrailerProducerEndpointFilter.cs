@@ -36,7 +36,7 @@ internal sealed class TrailerProducerEndpointFilter : IEndpointFilter
         {
             if (owner)
             {
-                state.Finish();
+                state.Finish(produce: false);
             }
 
             throw;
@@ -60,6 +60,7 @@ internal sealed class TrailerProducingResult : IResult
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        var produce = false;
         try
         {
             switch (_inner)
@@ -76,13 +77,16 @@ internal sealed class TrailerProducingResult : IResult
                     await Results.Json(_inner).ExecuteAsync(httpContext);
                     break;
             }
+
+            produce = true;
         }
         catch (Exception ex) when (_state.GrpcStatus && TrailerProducerRunner.HandleGrpcException(httpContext, _state, ex))
         {
+            produce = true;
         }
         finally
         {
-            _state.Finish();
+            _state.Finish(produce);
         }
     }
 }
@@ -99,18 +103,21 @@ internal static class TrailerProducerRunner
             return;
         }
 
+        var produce = false;
         try
         {
             await next();
+            produce = true;
         }
         catch (Exception ex) when (state.GrpcStatus && HandleGrpcException(context, state, ex))
         {
+            produce = true;
         }
         finally
         {
             if (owner)
             {
-                state.Finish();
+                state.Finish(produce);
             }
         }
     }

@@ -80,8 +80,11 @@ internal sealed class TrailerProducerState
 
     public void MarkHandlerFailed() => _handlerFailed = true;
 
-    /// <summary>Called by the owner when the handler (and its result) finished: adds the trailers, restores the body.</summary>
-    public void Finish()
+    /// <summary>
+    /// Called by the owner when the handler (and its result) finished: adds the trailers, restores the body.
+    /// After an unhandled exception nothing is produced: Kestrel answers 500 or resets the stream anyway.
+    /// </summary>
+    public void Finish(bool produce = true)
     {
         if (_finished)
         {
@@ -91,7 +94,10 @@ internal sealed class TrailerProducerState
         _finished = true;
         try
         {
-            Feature.RunSendingCallbacks();
+            if (produce)
+            {
+                Feature.RunSendingCallbacks();
+            }
         }
         finally
         {

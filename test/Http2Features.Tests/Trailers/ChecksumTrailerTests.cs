@@ -164,6 +164,38 @@ public class ChecksumTrailerTests
     }
 
     [Fact]
+    public async Task Endpoint_filter_writes_an_object_result_as_json_and_digests_it()
+    {
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/json", () => new { id = 1, name = "a" }).WithChecksumTrailers());
+        using var client = server.CreateHttp2Client();
+
+        using var message = await client.GetAsync("/json");
+        var bytes = await message.Content.ReadAsByteArrayAsync();
+
+        System.Text.Encoding.UTF8.GetString(bytes).Should().Be("{\"id\":1,\"name\":\"a\"}");
+        message.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        ShouldCarryDigestsOf(message.TrailingHeaders, bytes, ChecksumTrailers.ReprDigestSha256);
+    }
+
+    [Fact]
+    public async Task Handler_exception_produces_no_trailers_and_Kestrel_answers_500()
+    {
+        await using var server = await TrailersApp.StartAsync(app =>
+        {
+            app.MapGet("/throw", string () => throw new InvalidOperationException("boom")).WithChecksumTrailers().WithServerTimingTrailer();
+            app.MapGet("/next", () => "ok");
+        });
+        using var client = server.CreateHttp2Client();
+
+        using var message = await client.GetAsync("/throw");
+        await message.Content.ReadAsByteArrayAsync();
+
+        message.StatusCode.Should().Be(HttpStatusCode.InternalServerError);
+        message.TrailingHeaders.Should().BeEmpty();
+        (await client.GetStringAsync("/next")).Should().Be("ok");
+    }
+
+    [Fact]
     public async Task Partial_content_gets_no_repr_digest_because_it_would_describe_only_a_part()
     {
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/range", async (HttpResponse response) =>

@@ -45,11 +45,4 @@ public interface ITrailersFeature
     /// </summary>
     /// <exception cref="TrailerValidationException">A field breaks a rule; nothing was added or completed.</exception>
     ValueTask<TrailerSendResult> SendAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers = null);
-
-    /// <summary>
-    /// Registers a callback that runs once, just before the trailers go out (on <see cref="SendAsync"/>, on
-    /// <c>HttpResponse.CompleteAsync</c> when a producer wraps the body, or when a producer's handler returns).
-    /// Producers use it to add values only known at the end, such as checksums and timings.
-    /// </summary>
-    void OnSending(Action<ITrailersFeature> callback);
 }

@@ -141,7 +141,11 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         return Report(status);
     }
 
-    public void OnSending(Action<ITrailersFeature> callback)
+    /// <summary>
+    /// Registers a producer callback that runs once, just before the trailers go out: on <see cref="SendAsync"/>, on
+    /// <c>HttpResponse.CompleteAsync</c> (seen by the producers' body wrapper) or when the producer's handler returns.
+    /// </summary>
+    internal void OnSending(Action<ITrailersFeature> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
         (_callbacks ??= []).Add(callback);

@@ -22,12 +22,16 @@ public class SendTrailersTests
     public async Task Declared_trailers_sent_after_the_body_reach_HttpClient_TrailingHeaders()
     {
         var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var feature = new TaskCompletionSource<(bool Supported, string[] Declared, bool SentBefore, bool SentAfter)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
             response.DeclareTrailers("x-row-count");
             response.DeclareTrailers("x-row-count", "x-batch");
             await response.WriteAsync("hello");
+            var f = response.HttpContext.GetTrailersFeature();
+            var sentBefore = f.IsSent;
             result.SetResult(await response.SendTrailersAsync([new("x-row-count", "42"), new("x-batch", "7")]));
+            feature.SetResult((f.IsSupported, f.DeclaredTrailers.ToArray(), sentBefore, f.IsSent));
         }));
         using var client = server.CreateHttp2Client();
 
@@ -40,6 +44,11 @@ public class SendTrailersTests
         message.TrailingHeaders.GetValues("x-row-count").Should().Equal("42");
         message.TrailingHeaders.GetValues("x-batch").Should().Equal("7");
         (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailerSendStatus.Sent);
+        var f = await feature.Task.WaitAsync(Timeout);
+        f.Supported.Should().BeTrue();
+        f.Declared.Should().Equal("x-row-count", "x-batch");
+        f.SentBefore.Should().BeFalse();
+        f.SentAfter.Should().BeTrue();
     }
 
     [Fact]

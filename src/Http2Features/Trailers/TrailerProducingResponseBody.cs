@@ -25,13 +25,19 @@ internal sealed class TrailerProducingResponseBody : IHttpResponseBodyFeature
 
     public Stream Stream => _state.Hasher is null ? _inner.Stream : _stream ??= new HashingWriteStream(_inner.Stream, _state.Hasher);
 
-    public PipeWriter Writer => _state.Hasher is null ? _inner.Writer : _writer ??= new HashingPipeWriter(_inner.Writer, _state.Hasher);
+    // Always wrapped: completing the BodyWriter also completes the response, so it must add the trailers first.
+    public PipeWriter Writer => _writer ??= new HashingPipeWriter(_inner.Writer, _state.Hasher, this);
 
     public Task CompleteAsync()
     {
+        BeforeComplete();
+        return _inner.CompleteAsync();
+    }
+
+    internal void BeforeComplete()
+    {
         _state.Feature.RunSendingCallbacks();
         _state.Feature.MarkCompleted();
-        return _inner.CompleteAsync();
     }
 
     public void DisableBuffering() => _inner.DisableBuffering();
@@ -44,17 +50,22 @@ internal sealed class TrailerProducingResponseBody : IHttpResponseBodyFeature
     public Task StartAsync(CancellationToken cancellationToken = default) => _inner.StartAsync(cancellationToken);
 }
 
-/// <summary>Hashes what the application commits with <see cref="Advance"/>, writing straight into the server's pipe (no copy).</summary>
+/// <summary>
+/// Hashes what the application commits with <see cref="Advance"/>, writing straight into the server's pipe (no copy),
+/// and adds the producers' trailers when the application completes the writer.
+/// </summary>
 internal sealed class HashingPipeWriter : PipeWriter
 {
     private readonly PipeWriter _inner;
-    private readonly BodyHasher _hasher;
+    private readonly BodyHasher? _hasher;
+    private readonly TrailerProducingResponseBody _owner;
     private Memory<byte> _lastBuffer;
 
-    public HashingPipeWriter(PipeWriter inner, BodyHasher hasher)
+    public HashingPipeWriter(PipeWriter inner, BodyHasher? hasher, TrailerProducingResponseBody owner)
     {
         _inner = inner;
         _hasher = hasher;
+        _owner = owner;
     }
 
     public override bool CanGetUnflushedBytes => _inner.CanGetUnflushedBytes;
@@ -63,7 +74,7 @@ internal sealed class HashingPipeWriter : PipeWriter
 
     public override void Advance(int bytes)
     {
-        if (bytes > 0)
+        if (bytes > 0 && _hasher is not null)
         {
             _hasher.Append(_lastBuffer.Span[..bytes]);
         }
@@ -78,15 +89,31 @@ internal sealed class HashingPipeWriter : PipeWriter
 
     public override void CancelPendingFlush() => _inner.CancelPendingFlush();
 
-    public override void Complete(Exception? exception = null) => _inner.Complete(exception);
+    public override void Complete(Exception? exception = null)
+    {
+        if (exception is null)
+        {
+            _owner.BeforeComplete();
+        }
 
-    public override ValueTask CompleteAsync(Exception? exception = null) => _inner.CompleteAsync(exception);
+        _inner.Complete(exception);
+    }
+
+    public override ValueTask CompleteAsync(Exception? exception = null)
+    {
+        if (exception is null)
+        {
+            _owner.BeforeComplete();
+        }
+
+        return _inner.CompleteAsync(exception);
+    }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => _inner.FlushAsync(cancellationToken);
 
     public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
-        _hasher.Append(source.Span);
+        _hasher?.Append(source.Span);
         return _inner.WriteAsync(source, cancellationToken);
     }
 }

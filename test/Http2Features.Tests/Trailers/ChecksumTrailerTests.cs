@@ -133,7 +133,7 @@ public class ChecksumTrailerTests
     }
 
     [Fact]
-    public async Task Checksums_survive_an_explicit_CompleteAsync_and_join_the_handlers_own_trailers()
+    public async Task Checksums_survive_an_explicit_CompleteAsync_or_BodyWriter_completion_and_join_the_handlers_own_trailers()
     {
         var body = Body(5000, seed: 9);
         await using var server = await TrailersApp.StartAsync(app =>
@@ -143,6 +143,11 @@ public class ChecksumTrailerTests
                 await response.Body.WriteAsync(body);
                 await response.CompleteAsync();
             }).WithChecksumTrailers(ChecksumTrailers.ContentMd5);
+            app.MapGet("/writer-complete", async (HttpResponse response) =>
+            {
+                await response.BodyWriter.WriteAsync(body);
+                await response.BodyWriter.CompleteAsync();
+            }).WithChecksumTrailers(ChecksumTrailers.ContentMd5).WithServerTimingTrailer();
             app.MapGet("/send", async (HttpResponse response) =>
             {
                 response.DeclareTrailers("x-rows");
@@ -155,6 +160,11 @@ public class ChecksumTrailerTests
         using var completed = await client.GetAsync("/complete");
         (await completed.Content.ReadAsByteArrayAsync()).Should().Equal(body);
         ShouldCarryDigestsOf(completed.TrailingHeaders, body, ChecksumTrailers.ContentMd5);
+
+        using var writerCompleted = await client.GetAsync("/writer-complete");
+        (await writerCompleted.Content.ReadAsByteArrayAsync()).Should().Equal(body);
+        ShouldCarryDigestsOf(writerCompleted.TrailingHeaders, body, ChecksumTrailers.ContentMd5);
+        writerCompleted.TrailingHeaders.GetValues("server-timing").Single().Should().StartWith("total;dur=");
 
         using var sent = await client.GetAsync("/send");
         (await sent.Content.ReadAsByteArrayAsync()).Should().Equal(body);

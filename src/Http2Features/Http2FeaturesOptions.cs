@@ -11,4 +11,6 @@ public sealed class Http2FeaturesOptions
 
     /// <summary>103 Early Hints options (section <c>Http2Features:EarlyHints</c>).</summary>
     public EarlyHints.EarlyHintsOptions EarlyHints { get; } = new();
+    /// <summary>Response trailers: the undeclared-trailer policy and related settings (section <c>Http2Features:Trailers</c>).</summary>
+    public Trailers.TrailersOptions Trailers { get; } = new();
 }

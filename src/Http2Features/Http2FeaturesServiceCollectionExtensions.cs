@@ -24,6 +24,7 @@ public static class Http2FeaturesServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2FeaturesOptions>, Http2FeaturesOptionsValidator>());
         services.AddHttp2ConnectionSeam();
         Http2Features.EarlyHints.EarlyHintsServiceCollectionExtensions.AddHttp2EarlyHints(services);
+        Http2Features.Trailers.TrailersServiceCollectionExtensions.AddHttp2Trailers(services);
 
         return services;
     }

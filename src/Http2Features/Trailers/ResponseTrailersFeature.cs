@@ -1,0 +1,312 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace Http2Features.Trailers;
+
+/// <summary>The per-request <see cref="ITrailersFeature"/>, on top of Kestrel's <see cref="IHttpResponseTrailersFeature"/>.</summary>
+internal sealed class ResponseTrailersFeature : ITrailersFeature
+{
+    private readonly HttpContext _context;
+    private readonly TrailersServices _services;
+    private readonly List<string> _declared = [];
+    private List<Action<ITrailersFeature>>? _callbacks;
+    private bool _callbacksRan;
+    private bool _completed;
+
+    public ResponseTrailersFeature(HttpContext context, TrailersServices services)
+    {
+        _context = context;
+        _services = services;
+        IsHttp2OrLater = HttpProtocol.IsHttp2(context.Request.Protocol) || HttpProtocol.IsHttp3(context.Request.Protocol);
+    }
+
+    public bool IsSupported => _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is not null;
+
+    public IReadOnlyCollection<string> DeclaredTrailers => _declared;
+
+    public bool IsSent { get; private set; }
+
+    internal bool IsHttp2OrLater { get; }
+
+    internal TrailersServices Services => _services;
+
+    public void DeclareTrailers(params ReadOnlySpan<string> names)
+    {
+        foreach (var name in names)
+        {
+            TrailerFieldValidator.ValidateName(name, IsHttp2OrLater);
+        }
+
+        var response = _context.Response;
+        if (response.HasStarted)
+        {
+            throw new InvalidOperationException(
+                $"Trailers must be declared before the response starts; the headers were already sent when '{string.Join(", ", names.ToArray())}' was declared. Call DeclareTrailers before writing the body.");
+        }
+
+        var added = false;
+        foreach (var name in names)
+        {
+            var lower = name.ToLowerInvariant();
+            if (!_declared.Contains(lower, StringComparer.Ordinal))
+            {
+                _declared.Add(lower);
+                added = true;
+            }
+        }
+
+        if (added && IsSupported)
+        {
+            // One merged "Trailer: a, b" value: keeps names declared elsewhere (Kestrel's DeclareTrailer) and ours once each.
+            var merged = new List<string>();
+            foreach (var existing in response.Headers[HeaderNames.Trailer])
+            {
+                foreach (var part in (existing ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (!merged.Contains(part, StringComparer.OrdinalIgnoreCase))
+                    {
+                        merged.Add(part);
+                    }
+                }
+            }
+
+            foreach (var name in _declared)
+            {
+                if (!merged.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    merged.Add(name);
+                }
+            }
+
+            response.Headers[HeaderNames.Trailer] = string.Join(", ", merged);
+        }
+    }
+
+    public TrailerSendResult Append(IEnumerable<KeyValuePair<string, StringValues>> trailers)
+    {
+        ArgumentNullException.ThrowIfNull(trailers);
+        var list = Validate(trailers, applyPolicy: true);
+        var status = CheckCanAdd();
+        if (status == TrailerSendStatus.Sent)
+        {
+            AddToServer(list);
+        }
+
+        return Report(status);
+    }
+
+    public ValueTask<TrailerSendResult> SendAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers = null) =>
+        SendCoreAsync(trailers, applyPolicy: true);
+
+    internal async ValueTask<TrailerSendResult> SendCoreAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers, bool applyPolicy)
+    {
+        var list = trailers is null ? [] : Validate(trailers, applyPolicy);
+
+        // On HTTP/1.x every call reports NotSupported; otherwise a second call reports AlreadySent.
+        var status = IsSent && IsSupported ? TrailerSendStatus.AlreadySent : CheckCanAdd();
+        if (status is TrailerSendStatus.ClientAborted or TrailerSendStatus.ResponseCompleted or TrailerSendStatus.AlreadySent)
+        {
+            return Report(status);
+        }
+
+        if (status == TrailerSendStatus.Sent)
+        {
+            RunSendingCallbacks();
+            AddToServer(list);
+        }
+        else if (IsSent)
+        {
+            return Report(status); // not supported, and the response was already completed by the first call
+        }
+
+        IsSent = true;
+        try
+        {
+            // Completing flushes the body and makes the server write the trailers with END_STREAM.
+            var body = _context.Features.Get<IHttpResponseBodyFeature>();
+            if (body is not null)
+            {
+                await body.CompleteAsync();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException)
+        {
+            TrailersLog.CompleteFailed(_services.Logger, ex);
+            return Report(TrailerSendStatus.ClientAborted, ex);
+        }
+
+        return Report(status);
+    }
+
+    /// <summary>
+    /// Registers a producer callback that runs once, just before the trailers go out: on <see cref="SendAsync"/>, on
+    /// <c>HttpResponse.CompleteAsync</c> (seen by the producers' body wrapper) or when the producer's handler returns.
+    /// </summary>
+    internal void OnSending(Action<ITrailersFeature> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        (_callbacks ??= []).Add(callback);
+    }
+
+    /// <summary>Runs the <see cref="OnSending"/> callbacks once. Producers call this when their handler returns.</summary>
+    internal void RunSendingCallbacks()
+    {
+        if (_callbacksRan || _callbacks is null)
+        {
+            return;
+        }
+
+        _callbacksRan = true;
+        if (CheckCanAdd() != TrailerSendStatus.Sent)
+        {
+            return;
+        }
+
+        foreach (var callback in _callbacks)
+        {
+            callback(this);
+        }
+    }
+
+    /// <summary>Adds a trailer made by a ready-made producer: valid by construction and exempt from the undeclared policy.</summary>
+    internal void AddProduced(string name, string value)
+    {
+        if (CheckCanAdd() == TrailerSendStatus.Sent)
+        {
+            _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers.Append(name, value);
+        }
+        else
+        {
+            TrailersLog.ProducerTrailersDropped(_services.Logger, name);
+        }
+    }
+
+    internal void DeclareProduced(params ReadOnlySpan<string> names)
+    {
+        if (!_context.Response.HasStarted)
+        {
+            DeclareTrailers(names);
+        }
+    }
+
+    internal TrailerSendStatus CheckCanAdd()
+    {
+        var trailers = _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        if (trailers is null)
+        {
+            return TrailerSendStatus.NotSupported;
+        }
+
+        if (_context.RequestAborted.IsCancellationRequested)
+        {
+            return TrailerSendStatus.ClientAborted;
+        }
+
+        if (_completed || trailers.IsReadOnly || HasServerCompletedResponse())
+        {
+            return IsSent ? TrailerSendStatus.AlreadySent : TrailerSendStatus.ResponseCompleted;
+        }
+
+        return TrailerSendStatus.Sent;
+    }
+
+    /// <summary>Called by the producers' body wrapper when the application completes the response itself.</summary>
+    internal void MarkCompleted() => _completed = true;
+
+    // Kestrel marks its trailer collection read-only only once its output loop has written them, some time after
+    // CompleteAsync, and still sends what is appended in between (a race with its HPACK encoding). Its body writer,
+    // though, refuses GetMemory as soon as the response is completed: that is the reliable signal (pinned by a test).
+    private bool HasServerCompletedResponse()
+    {
+        if (!_context.Response.HasStarted)
+        {
+            return false;
+        }
+
+        try
+        {
+            _context.Features.Get<IHttpResponseBodyFeature>()?.Writer.GetMemory(1);
+            return false;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    internal TrailerSendResult Report(TrailerSendStatus status, Exception? error = null)
+    {
+        _services.Metrics?.Record(status);
+        if (status != TrailerSendStatus.Sent)
+        {
+            TrailersLog.TrailersNotSent(_services.Logger, _context.Request.Protocol, status);
+        }
+
+        return new TrailerSendResult(status, error);
+    }
+
+    private List<KeyValuePair<string, StringValues>> Validate(IEnumerable<KeyValuePair<string, StringValues>> trailers, bool applyPolicy)
+    {
+        var list = new List<KeyValuePair<string, StringValues>>(trailers);
+        foreach (var (name, value) in list)
+        {
+            TrailerFieldValidator.Validate(name, value, IsHttp2OrLater);
+        }
+
+        if (applyPolicy)
+        {
+            var policy = _services.Options.UndeclaredTrailerPolicy;
+            if (policy != UndeclaredTrailerPolicy.Allow)
+            {
+                foreach (var (name, _) in list)
+                {
+                    if (!IsDeclared(name))
+                    {
+                        if (policy == UndeclaredTrailerPolicy.Throw)
+                        {
+                            throw new TrailerValidationException(name, TrailerRule.Undeclared,
+                                $"Trailer '{name}' was not declared: declare it with response.DeclareTrailers(\"{name}\") before the response starts (UndeclaredTrailerPolicy is Throw; RFC 9110 §6.6.2).");
+                        }
+
+                        TrailersLog.UndeclaredTrailer(_services.Logger, name);
+                    }
+                }
+            }
+        }
+
+        return list;
+    }
+
+    private bool IsDeclared(string name)
+    {
+        if (_declared.Contains(name, StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        foreach (var value in _context.Response.Headers[HeaderNames.Trailer])
+        {
+            foreach (var part in (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (string.Equals(part, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private void AddToServer(List<KeyValuePair<string, StringValues>> list)
+    {
+        var trailers = _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers;
+        foreach (var (name, value) in list)
+        {
+            trailers.Append(name, value);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Http2Features.Trailers;
+
+/// <summary>Which ready-made producers run for a request.</summary>
+internal readonly record struct TrailerProducerSet(ChecksumTrailers Checksums, bool ServerTiming, bool GrpcStatus);
+
+/// <summary>
+/// Per-request state of the ready-made producers (checksum, server-timing, gRPC status). The first middleware or
+/// endpoint filter that begins it owns it and finishes it; later ones only add producers.
+/// </summary>
+internal sealed class TrailerProducerState
+{
+    internal const string GrpcHandlerExceptionMessage = "Exception was thrown by handler.";
+
+    private readonly HttpContext _context;
+    private readonly IHttpResponseBodyFeature _originalBody;
+    private long _startTimestamp;
+    private List<string>? _metrics;
+    private bool _handlerFailed;
+    private bool _finished;
+
+    private TrailerProducerState(HttpContext context, ResponseTrailersFeature feature)
+    {
+        _context = context;
+        Feature = feature;
+        _originalBody = context.Features.Get<IHttpResponseBodyFeature>()!;
+    }
+
+    public ResponseTrailersFeature Feature { get; }
+
+    public BodyHasher? Hasher { get; private set; }
+
+    public bool ServerTiming { get; private set; }
+
+    public bool GrpcStatus { get; private set; }
+
+    /// <summary>Set when the application sent its own gRPC status, so the producer does not add a default one.</summary>
+    public bool GrpcStatusSent { get; set; }
+
+    /// <summary>Starts the producers for this request; returns null when the response cannot carry trailers.</summary>
+    public static TrailerProducerState? Begin(HttpContext context, TrailerProducerSet set, out bool owner)
+    {
+        owner = false;
+        var feature = ResponseTrailersExtensions.GetFeature(context);
+        if (!feature.IsSupported)
+        {
+            // HTTP/1.x: the documented fallback is to produce nothing and leave the response untouched.
+            feature.Services.Metrics?.Record(TrailerSendStatus.NotSupported);
+            return null;
+        }
+
+        var state = context.Features.Get<TrailerProducerState>();
+        if (state is null)
+        {
+            owner = true;
+            state = new TrailerProducerState(context, feature);
+            context.Features.Set(state);
+            feature.OnSending(state.Produce);
+            if (state._originalBody is not null)
+            {
+                context.Features.Set<IHttpResponseBodyFeature>(new TrailerProducingResponseBody(state._originalBody, state));
+            }
+
+            if (!context.Response.HasStarted)
+            {
+                context.Response.OnStarting(static s => ((TrailerProducerState)s).DeclareOnStarting(), state);
+            }
+        }
+
+        state.Merge(set);
+        return state;
+    }
+
+    public void AddMetric(string metric) => (_metrics ??= []).Add(metric);
+
+    public void MarkHandlerFailed() => _handlerFailed = true;
+
+    /// <summary>
+    /// Called by the owner when the handler (and its result) finished: adds the trailers, restores the body.
+    /// After an unhandled exception nothing is produced: Kestrel answers 500 or resets the stream anyway.
+    /// </summary>
+    public void Finish(bool produce = true)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        try
+        {
+            if (produce)
+            {
+                Feature.RunSendingCallbacks();
+            }
+        }
+        finally
+        {
+            if (_originalBody is not null)
+            {
+                _context.Features.Set(_originalBody);
+            }
+
+            Hasher?.Dispose();
+        }
+    }
+
+    private void Merge(TrailerProducerSet set)
+    {
+        if (set.Checksums != ChecksumTrailers.None)
+        {
+            if (Hasher is null)
+            {
+                // Bytes already written would be missing from the hash: only start hashing before the body starts.
+                if (!_context.Response.HasStarted)
+                {
+                    Hasher = new BodyHasher(set.Checksums);
+                }
+            }
+            else
+            {
+                Hasher.Add(set.Checksums);
+            }
+        }
+
+        if (set.ServerTiming && !ServerTiming)
+        {
+            ServerTiming = true;
+            _startTimestamp = Stopwatch.GetTimestamp();
+        }
+
+        GrpcStatus |= set.GrpcStatus;
+    }
+
+    private bool ChecksumApplies()
+    {
+        // A 206 carries part of the representation, so a repr-digest of it would be wrong; HEAD/204/304 carry no content.
+        var status = _context.Response.StatusCode;
+        return Hasher is not null
+            && !HttpMethods.IsHead(_context.Request.Method)
+            && status is not (StatusCodes.Status206PartialContent or StatusCodes.Status204NoContent or StatusCodes.Status304NotModified);
+    }
+
+    private Task DeclareOnStarting()
+    {
+        var names = new List<string>(5);
+        if (ChecksumApplies())
+        {
+            if (Hasher!.Algorithms.HasFlag(ChecksumTrailers.ContentMd5))
+            {
+                names.Add(TrailerNames.ContentMd5);
+            }
+
+            if ((Hasher.Algorithms & (ChecksumTrailers.ReprDigestSha256 | ChecksumTrailers.ReprDigestSha512)) != 0)
+            {
+                names.Add(TrailerNames.ReprDigest);
+            }
+        }
+
+        if (ServerTiming)
+        {
+            names.Add(TrailerNames.ServerTiming);
+        }
+
+        if (GrpcStatus)
+        {
+            names.Add(TrailerNames.GrpcStatus);
+            names.Add(TrailerNames.GrpcMessage);
+        }
+
+        if (names.Count > 0)
+        {
+            Feature.DeclareProduced(names.ToArray());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Produce(ITrailersFeature feature)
+    {
+        if (ChecksumApplies())
+        {
+            if (Hasher!.ContentMd5() is { } md5)
+            {
+                Feature.AddProduced(TrailerNames.ContentMd5, md5);
+            }
+
+            if (Hasher.ReprDigest() is { } digest)
+            {
+                Feature.AddProduced(TrailerNames.ReprDigest, digest);
+            }
+        }
+
+        if (ServerTiming)
+        {
+            var total = Stopwatch.GetElapsedTime(_startTimestamp).TotalMilliseconds;
+            var value = new StringBuilder(ServerTimingFormat.Metric("total", total, null));
+            if (_metrics is not null)
+            {
+                foreach (var metric in _metrics)
+                {
+                    value.Append(", ").Append(metric);
+                }
+            }
+
+            Feature.AddProduced(TrailerNames.ServerTiming, value.ToString());
+        }
+
+        if (GrpcStatus && !GrpcStatusSent)
+        {
+            var code = _handlerFailed ? GrpcStatusCode.Unknown : GrpcStatusCode.OK;
+            Feature.AddProduced(TrailerNames.GrpcStatus, ((int)code).ToString(CultureInfo.InvariantCulture));
+            if (_handlerFailed)
+            {
+                Feature.AddProduced(TrailerNames.GrpcMessage, GrpcStatusExtensions.PercentEncode(GrpcHandlerExceptionMessage));
+            }
+        }
+    }
+}

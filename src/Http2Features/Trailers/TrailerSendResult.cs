@@ -1,0 +1,46 @@
+namespace Http2Features.Trailers;
+
+/// <summary>What became of a request to send trailers.</summary>
+public enum TrailerSendStatus
+{
+    /// <summary>The trailers were handed to the server and go out at the end of the response.</summary>
+    Sent,
+
+    /// <summary>
+    /// This response cannot carry trailers (HTTP/1.x in Kestrel, or a server without <c>IHttpResponseTrailersFeature</c>).
+    /// Nothing was sent; the call did not throw.
+    /// </summary>
+    NotSupported,
+
+    /// <summary><c>SendTrailersAsync</c> already ran for this response; the second call sent nothing.</summary>
+    AlreadySent,
+
+    /// <summary>The response had already completed (for example through <c>HttpResponse.CompleteAsync</c>); nothing was sent.</summary>
+    ResponseCompleted,
+
+    /// <summary>The client reset the stream or the connection went away; nothing was sent.</summary>
+    ClientAborted,
+}
+
+/// <summary>The outcome of sending trailers. Failures other than invalid input are reported here, never thrown.</summary>
+public readonly record struct TrailerSendResult
+{
+    /// <summary>Creates a result.</summary>
+    public TrailerSendResult(TrailerSendStatus status, Exception? error = null)
+    {
+        Status = status;
+        Error = error;
+    }
+
+    /// <summary>The outcome.</summary>
+    public TrailerSendStatus Status { get; }
+
+    /// <summary>The server's exception when completing the response failed (the client went away), else <see langword="null"/>.</summary>
+    public Exception? Error { get; }
+
+    /// <summary><see langword="true"/> when <see cref="Status"/> is <see cref="TrailerSendStatus.Sent"/>.</summary>
+    public bool IsSent => Status == TrailerSendStatus.Sent;
+
+    /// <inheritdoc />
+    public override string ToString() => Error is null ? Status.ToString() : $"{Status}: {Error.Message}";
+}

@@ -1,0 +1,93 @@
+// Handlers run on Kestrel's threads (their token is RequestAborted); every wait has its own timeout.
+#pragma warning disable xUnit1051
+using System.Security.Cryptography;
+using FluentAssertions;
+using Http2Features.Testing;
+using Http2Features.Trailers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Http2Features.Tests.Trailers;
+
+/// <summary>Trailers never harm the connection: resets and many concurrent streams keep it healthy.</summary>
+public class TrailersConnectionTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task Raw_RST_STREAM_before_the_trailers_yields_ClientAborted_and_the_connection_serves_the_next_stream()
+    {
+        var headersSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TrailersApp.StartAsync(app =>
+        {
+            app.MapGet("/slow", async (HttpContext context) =>
+            {
+                context.Response.DeclareTrailers("x-a");
+                await context.Response.WriteAsync("partial");
+                await context.Response.Body.FlushAsync();
+                headersSent.SetResult();
+                try
+                {
+                    await Task.Delay(Timeout, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                result.SetResult(await context.Response.SendTrailersAsync("x-a", "1"));
+            }).WithChecksumTrailers();
+            app.MapGet("/next", () => "ok").WithChecksumTrailers();
+        });
+        var client = await server.CreateRawClientAsync();
+
+        var slow = await client.SendRequestAsync(new RawHttp2Request("GET", "/slow"));
+        await slow.WaitForHeadersAsync(Timeout);
+        await headersSent.Task.WaitAsync(Timeout);
+        await slow.SendRstStreamAsync(Http2ErrorCode.Cancel);
+
+        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailerSendStatus.ClientAborted);
+        var next = await client.GetAsync("/next");
+        next.BodyText.Should().Be("ok");
+        next.Trailers["repr-digest"].Should().Be($"sha-256=:{Convert.ToBase64String(SHA256.HashData("ok"u8))}:");
+        client.GoAway.Should().BeNull();
+        client.ConnectionError.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Concurrent_streams_on_one_connection_each_get_their_own_correct_trailers()
+    {
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/item/{n:int}", async (int n, HttpResponse response) =>
+        {
+            response.DeclareTrailers("x-n");
+            var body = ChecksumTrailerTests.Body(1000 + (n * 997), seed: n);
+            for (var offset = 0; offset < body.Length; offset += 4096)
+            {
+                await response.Body.WriteAsync(body.AsMemory(offset, Math.Min(4096, body.Length - offset)));
+                await Task.Yield();
+            }
+
+            await response.SendTrailersAsync("x-n", n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }).WithChecksumTrailers(ChecksumTrailers.ContentMd5 | ChecksumTrailers.ReprDigestSha256));
+        using var client = server.CreateHttp2Client();
+
+        var tasks = Enumerable.Range(1, 40).Select(async n =>
+        {
+            using var message = await client.GetAsync($"/item/{n}");
+            var bytes = await message.Content.ReadAsByteArrayAsync();
+            return (n, bytes, md5: message.TrailingHeaders.GetValues("content-md5").Single(),
+                digest: string.Join(", ", message.TrailingHeaders.GetValues("repr-digest")), x: message.TrailingHeaders.GetValues("x-n").Single());
+        });
+        var results = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
+
+        foreach (var (n, bytes, md5, digest, x) in results)
+        {
+            bytes.Should().Equal(ChecksumTrailerTests.Body(1000 + (n * 997), seed: n));
+#pragma warning disable CA5351 // recomputing content-md5
+            md5.Should().Be(Convert.ToHexStringLower(MD5.HashData(bytes)));
+#pragma warning restore CA5351
+            digest.Should().Be($"sha-256=:{Convert.ToBase64String(SHA256.HashData(bytes))}:");
+            x.Should().Be(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+}

@@ -88,9 +88,7 @@ internal static class GunicornConfigFileParser
 
         if (first.Kind == TokenKind.Op && first.Text == "@")
         {
-            insideBlock = true;
-            warnings.Add(new ConfigFileWarning(line, "decorated definition is Python code, not a setting; ignored"));
-            return;
+            return; // the decorated def/class on the next line is reported
         }
 
         if (first.Kind == TokenKind.Name && first.Text is "import" or "from")

@@ -350,7 +350,16 @@ internal static class GunicornSettingsLoader
         var headerList = Int("http2_max_header_list_size");
         var workers = Int("workers");
         var threads = Int("threads");
-        var keepAlive = Int("keepalive");
+        int? keepAlive = null;
+        if (Raw("keepalive") is { Value: 0L or "0" } zeroKeepAlive)
+        {
+            errors.Add($"keepalive = {zeroKeepAlive.DisplayValue} ({zeroKeepAlive.Source}): Kestrel cannot turn keep-alive off (gunicorn's 0); allowed is an integer in 1..86400 seconds");
+        }
+        else
+        {
+            keepAlive = Int("keepalive");
+        }
+
         var timeout = Int("timeout");
         var graceful = Int("graceful_timeout");
         var requestLine = Int("limit_request_line");
@@ -358,12 +367,6 @@ internal static class GunicornSettingsLoader
         var fieldSize = Int("limit_request_field_size");
         var backlog = Int("backlog");
         var workerConnections = Int("worker_connections");
-
-        if (keepAlive is null && Raw("keepalive") is { Value: 0L or "0" } zeroKeepAlive)
-        {
-            errors.RemoveAt(errors.Count - 1);
-            errors.Add($"keepalive = {zeroKeepAlive.DisplayValue} ({zeroKeepAlive.Source}): Kestrel cannot turn keep-alive off (gunicorn's 0); allowed is an integer in 1..86400 seconds");
-        }
 
         foreach (var (name, note) in new[]
         {
@@ -418,38 +421,6 @@ internal static class GunicornSettingsLoader
             errors.Add($"http_protocols = {protocolsRaw.DisplayValue} ({protocolsRaw.Source}): must name at least one protocol, for example \"h2,h1\"");
         }
 
-        var workerClass = Str("worker_class");
-        if (workerClass is not null)
-        {
-            var raw = Raw("worker_class")!;
-            var normalized = workerClass.ToLowerInvariant();
-            var withoutHttp2 = normalized is "sync" or "tornado" or "gunicorn.workers.sync.syncworker" or "gunicorn.workers.gtornado.tornadoworker";
-            var knownHttp2 = normalized is "gthread" or "gevent" or "eventlet" or "asgi" or "gevent_wsgi" or "gevent_pywsgi"
-                || normalized.StartsWith("uvicorn", StringComparison.Ordinal) || normalized.StartsWith("gunicorn.workers.", StringComparison.Ordinal);
-            if (withoutHttp2)
-            {
-                var kind = normalized.Contains("tornado", StringComparison.Ordinal) ? "tornado" : "sync";
-                if (protocols.Remove("h2"))
-                {
-                    diagnostics.Add(new(GunicornEvent.Http2NotSupportedByWorker, LogLevel.Warning,
-                        $"HTTP/2 is not supported by the {kind} worker (worker_class = {raw.DisplayValue}, {raw.Source}); endpoints serve HTTP/1.1 only. Use worker_class = \"gthread\" to keep HTTP/2"));
-                    if (protocols.Count == 0)
-                    {
-                        protocols.Add("h1");
-                    }
-                }
-            }
-            else if (!knownHttp2 && !normalized.Contains('.', StringComparison.Ordinal))
-            {
-                errors.Add($"worker_class = {raw.DisplayValue} ({raw.Source}): unknown worker class; allowed are sync, gthread, gevent, eventlet, tornado, asgi or a dotted class path such as uvicorn.workers.UvicornWorker");
-            }
-            else
-            {
-                diagnostics.Add(new(GunicornEvent.Decision, LogLevel.Information,
-                    $"worker_class = {raw.DisplayValue} ({raw.Source}): Kestrel serves every request itself; the class only decides whether HTTP/2 stays on (it does)"));
-            }
-        }
-
         var cleartext = Http2Cleartext.Off;
         var cleartextRaw = Raw("http2_cleartext");
         if (cleartextRaw is not null)
@@ -497,11 +468,11 @@ internal static class GunicornSettingsLoader
                     var parsed = BindAddress.TryParse(entry, out var bindError);
                     if (parsed is null)
                     {
-                        errors.Add($"bind = {bindRaw.DisplayValue} ({bindRaw.Source}): '{entry}' is not a valid address: {bindError}");
+                        errors.Add($"bind = {new RawSetting("bind", entry, bindRaw.Source).DisplayValue} ({bindRaw.Source}): '{entry}' is not a valid address: {bindError}");
                     }
                     else if (binds.Contains(parsed))
                     {
-                        errors.Add($"bind = {bindRaw.DisplayValue} ({bindRaw.Source}): '{entry}' is listed twice");
+                        errors.Add($"bind = {new RawSetting("bind", entry, bindRaw.Source).DisplayValue} ({bindRaw.Source}): '{entry}' is listed twice");
                     }
                     else
                     {
@@ -710,6 +681,44 @@ internal static class GunicornSettingsLoader
             }
         }
 
+        // gunicorn's default http_protocols is h1; with TLS the binder offers h2,h1 (ALPN falls back to h1 anyway).
+        if (protocolsRaw is null && !tls)
+        {
+            protocols.Remove("h2");
+        }
+
+        var workerClass = Str("worker_class");
+        if (workerClass is not null)
+        {
+            var raw = Raw("worker_class")!;
+            var normalized = workerClass.ToLowerInvariant();
+            var withoutHttp2 = normalized is "sync" or "tornado" or "gunicorn.workers.sync.syncworker" or "gunicorn.workers.gtornado.tornadoworker";
+            var knownHttp2 = normalized is "gthread" or "gevent" or "eventlet" or "asgi" or "gevent_wsgi" or "gevent_pywsgi"
+                || normalized.StartsWith("uvicorn", StringComparison.Ordinal) || normalized.StartsWith("gunicorn.workers.", StringComparison.Ordinal);
+            if (withoutHttp2)
+            {
+                var kind = normalized.Contains("tornado", StringComparison.Ordinal) ? "tornado" : "sync";
+                if (protocols.Remove("h2"))
+                {
+                    diagnostics.Add(new(GunicornEvent.Http2NotSupportedByWorker, LogLevel.Warning,
+                        $"HTTP/2 is not supported by the {kind} worker (worker_class = {raw.DisplayValue}, {raw.Source}); endpoints serve HTTP/1.1 only. Use worker_class = \"gthread\" to keep HTTP/2"));
+                    if (protocols.Count == 0)
+                    {
+                        protocols.Add("h1");
+                    }
+                }
+            }
+            else if (!knownHttp2 && !normalized.Contains('.', StringComparison.Ordinal))
+            {
+                errors.Add($"worker_class = {raw.DisplayValue} ({raw.Source}): unknown worker class; allowed are sync, gthread, gevent, eventlet, tornado, asgi or a dotted class path such as uvicorn.workers.UvicornWorker");
+            }
+            else
+            {
+                diagnostics.Add(new(GunicornEvent.Decision, LogLevel.Information,
+                    $"worker_class = {raw.DisplayValue} ({raw.Source}): Kestrel serves every request itself; the class only decides whether HTTP/2 stays on (it does)"));
+            }
+        }
+
         // Protocols per endpoint: TLS lets ALPN choose; cleartext follows http2_cleartext.
         var httpProtocols = HttpProtocols.Http1AndHttp2;
         if (tls)
@@ -727,15 +736,10 @@ internal static class GunicornSettingsLoader
             if (!protocols.Contains("h2"))
             {
                 httpProtocols = HttpProtocols.Http1;
-            }
-            else if (protocolsRaw is null)
-            {
-                // gunicorn's own default is h1; without TLS there is nothing to negotiate h2 with.
-                httpProtocols = cleartext is Http2Cleartext.PriorKnowledge or Http2Cleartext.Both && !protocols.Contains("h1")
-                    ? HttpProtocols.Http2 : HttpProtocols.Http1;
                 if (cleartext != Http2Cleartext.Off)
                 {
-                    errors.Add($"http2_cleartext = {cleartextRaw!.DisplayValue} ({cleartextRaw.Source}): Kestrel cannot serve HTTP/1.1 and h2c on one cleartext port; also set http_protocols = \"h2\" for an h2c-only (prior-knowledge) endpoint");
+                    diagnostics.Add(new(GunicornEvent.SettingIgnored, LogLevel.Warning,
+                        $"http2_cleartext ({cleartextRaw!.Source}) has no effect: http_protocols does not include h2; set http_protocols = \"h2\" for an h2c endpoint"));
                 }
             }
             else
@@ -743,13 +747,13 @@ internal static class GunicornSettingsLoader
                 switch (cleartext)
                 {
                     case Http2Cleartext.Off:
-                        errors.Add($"http_protocols = {protocolsRaw.DisplayValue} ({protocolsRaw.Source}): h2 needs TLS. Set certfile and keyfile (--certfile server.crt --keyfile server.key), or for h2c set http2_cleartext = \"prior-knowledge\" with http_protocols = \"h2\"");
+                        errors.Add($"http_protocols = {protocolsRaw!.DisplayValue} ({protocolsRaw.Source}): h2 needs TLS. Set certfile and keyfile (--certfile server.crt --keyfile server.key), or for h2c set http2_cleartext = \"prior-knowledge\" with http_protocols = \"h2\"");
                         break;
                     case Http2Cleartext.Upgrade:
                         errors.Add($"http2_cleartext = {cleartextRaw!.DisplayValue} ({cleartextRaw.Source}): the HTTP/1.1 'Upgrade: h2c' mechanism is not supported by Kestrel (RFC 9113 deprecated it); use \"prior-knowledge\" with http_protocols = \"h2\", or TLS");
                         break;
                     case Http2Cleartext.PriorKnowledge or Http2Cleartext.Both when protocols.Contains("h1"):
-                        errors.Add($"http_protocols = {protocolsRaw.DisplayValue} ({protocolsRaw.Source}): Kestrel cannot serve HTTP/1.1 and h2c prior-knowledge on one cleartext port; use http_protocols = \"h2\" (h2c only) or enable TLS");
+                        errors.Add($"http_protocols = {protocolsRaw!.DisplayValue} ({protocolsRaw.Source}): Kestrel cannot serve HTTP/1.1 and h2c prior-knowledge on one cleartext port; use http_protocols = \"h2\" (h2c only) or enable TLS");
                         break;
                     default:
                         httpProtocols = HttpProtocols.Http2;

@@ -45,7 +45,8 @@ internal sealed record SettingSource(SettingSourceKind Kind, string Description)
 /// <param name="Source">Where it came from.</param>
 internal sealed record RawSetting(string Name, object? Value, SettingSource Source)
 {
-    public string DisplayValue => Display(Value);
+    /// <summary>The value as the user wrote it: Python literals for the file, plain text for flags and keys.</summary>
+    public string DisplayValue => Value is string s && Source.Kind != SettingSourceKind.ConfigFile ? s : Display(Value);
 
     public static string Display(object? value) => value switch
     {

@@ -11,14 +11,23 @@ using Microsoft.Extensions.Options;
 namespace Http2Features.Configuration;
 
 /// <summary>Applies the gunicorn settings to <see cref="KestrelServerOptions"/>: limits and one endpoint per bind.</summary>
-internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, ILoggerFactory loggerFactory) : IConfigureOptions<KestrelServerOptions>
+internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, ILoggerFactory loggerFactory) :
+    IConfigureOptions<KestrelServerOptions>, IPostConfigureOptions<KestrelServerOptions>
 {
+    private static readonly System.Reflection.PropertyInfo? CodeBackedListenOptions =
+        typeof(KestrelServerOptions).GetProperty("CodeBackedListenOptions", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
+
     private readonly ILogger _logger = loggerFactory.CreateLogger("Http2Features.Configuration.Gunicorn");
 
     public void Configure(KestrelServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var s = provider.Settings;
+        // Invalid settings: leave Kestrel alone; GunicornStartupValidator stops start-up with every error and the diagnostics.
+        if (provider.TryGetSettings() is not { } s)
+        {
+            return;
+        }
+
         var limits = options.Limits;
 
         Apply(s, "http2_max_concurrent_streams", s.MaxConcurrentStreams, v => limits.Http2.MaxStreamsPerConnection = v, "Http2Limits.MaxStreamsPerConnection");
@@ -45,6 +54,41 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         }, "Http2Limits.MaxRequestHeaderFieldSize (HTTP/1.1 has no per-field limit; its headers are bounded by MaxRequestHeadersTotalSize)");
         Apply(s, "worker_connections", s.WorkerConnections, v => limits.MaxConcurrentConnections = v, "KestrelServerLimits.MaxConcurrentConnections (per process)");
 
+        if (!s.UsesEmbeddedDefault)
+        {
+            Listen(options, s);
+        }
+    }
+
+    /// <summary>
+    /// The embedded default endpoint is added last, and only when nobody configured endpoints in code
+    /// (ConfigureKestrel/UseKestrel callbacks, WebApplicationFactory): those win, as Kestrel's own defaults would yield.
+    /// </summary>
+    public void PostConfigure(string? name, KestrelServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (provider.TryGetSettings() is not { UsesEmbeddedDefault: true } s)
+        {
+            return;
+        }
+
+        var existing = CountCodeBackedEndpoints(options);
+        if (existing > 0)
+        {
+            GunicornLog.Diagnostic(_logger, new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
+                string.Create(CultureInfo.InvariantCulture, $"the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} is not used: {existing} endpoint(s) were configured in code")));
+            return;
+        }
+
+        Listen(options, s);
+    }
+
+    /// <summary>Endpoints added with Listen* before us. Kestrel keeps them in an internal list (pinned by a test).</summary>
+    internal static int CountCodeBackedEndpoints(KestrelServerOptions options) =>
+        CodeBackedListenOptions?.GetValue(options) is System.Collections.ICollection list ? list.Count : 0;
+
+    private void Listen(KestrelServerOptions options, GunicornSettings s)
+    {
         foreach (var bind in s.Binds)
         {
             switch (bind.Kind)

@@ -470,7 +470,7 @@ internal static class GunicornSettingsLoader
                     {
                         errors.Add($"bind = {new RawSetting("bind", entry, bindRaw.Source).DisplayValue} ({bindRaw.Source}): '{entry}' is not a valid address: {bindError}");
                     }
-                    else if (binds.Contains(parsed))
+                    else if (parsed.Port != 0 && binds.Contains(parsed))
                     {
                         errors.Add($"bind = {new RawSetting("bind", entry, bindRaw.Source).DisplayValue} ({bindRaw.Source}): '{entry}' is listed twice");
                     }

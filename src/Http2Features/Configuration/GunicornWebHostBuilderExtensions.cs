@@ -62,7 +62,9 @@ public static class GunicornWebHostBuilderExtensions
 
             services.TryAddSingleton<GunicornSettingsProvider>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GunicornStartupCheck>, GunicornStartupValidator>());
-            services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, GunicornKestrelSetup>());
+            services.TryAddSingleton<GunicornKestrelSetup>();
+            services.AddTransient<IConfigureOptions<KestrelServerOptions>>(sp => sp.GetRequiredService<GunicornKestrelSetup>());
+            services.AddTransient<IPostConfigureOptions<KestrelServerOptions>>(sp => sp.GetRequiredService<GunicornKestrelSetup>());
             services.TryAddSingleton<GunicornHostSetup>();
             services.AddTransient<IConfigureOptions<HostOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
             services.AddTransient<IConfigureOptions<SocketTransportOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());

@@ -17,7 +17,7 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
     private static readonly System.Reflection.PropertyInfo? CodeBackedListenOptions =
         typeof(KestrelServerOptions).GetProperty("CodeBackedListenOptions", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
 
-    private readonly ILogger _logger = loggerFactory.CreateLogger("Http2Features.Configuration.Gunicorn");
+    private readonly ILogger _logger = loggerFactory.CreateLogger(GunicornLog.Category);
 
     public void Configure(KestrelServerOptions options)
     {
@@ -28,6 +28,7 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
             return;
         }
 
+        provider.LogDiagnosticsOnce(_logger);
         var limits = options.Limits;
 
         Apply(s, "http2_max_concurrent_streams", s.MaxConcurrentStreams, v => limits.Http2.MaxStreamsPerConnection = v, "Http2Limits.MaxStreamsPerConnection");

@@ -5,6 +5,9 @@ namespace Http2Features.Configuration;
 /// <summary>The binder's log messages (event ids 1001..1009, see <see cref="GunicornEvent"/>).</summary>
 internal static partial class GunicornLog
 {
+    /// <summary>The logger category of the binder.</summary>
+    public const string Category = "Http2Features.Configuration.Gunicorn";
+
     [LoggerMessage(EventId = (int)GunicornEvent.SettingApplied, EventName = "GunicornSettingApplied", Level = LogLevel.Debug,
         Message = "{Setting} = {Value} ({Source}) -> {Target}")]
     public static partial void SettingApplied(ILogger logger, string setting, string value, string source, string target);

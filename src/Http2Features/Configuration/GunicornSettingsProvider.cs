@@ -31,7 +31,23 @@ internal sealed class GunicornSettingsProvider
         });
     }
 
+    private int _diagnosticsLogged;
+
     public GunicornLoadResult Result => _result.Value;
+
+    /// <summary>Logs the start-up diagnostics once per host, whichever setup gets there first.</summary>
+    public void LogDiagnosticsOnce(ILogger logger)
+    {
+        if (Interlocked.Exchange(ref _diagnosticsLogged, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in Result.Diagnostics)
+        {
+            GunicornLog.Diagnostic(logger, diagnostic);
+        }
+    }
 
     /// <summary>The valid settings; throws <see cref="GunicornConfigurationException"/> when any value is invalid.</summary>
     public GunicornSettings Settings => Result.Settings ?? throw new GunicornConfigurationException(Result.Errors);
@@ -46,19 +62,10 @@ internal sealed class GunicornSettingsProvider
 /// </summary>
 internal sealed class GunicornStartupValidator(GunicornSettingsProvider provider, ILoggerFactory loggerFactory) : IValidateOptions<GunicornStartupCheck>
 {
-    private int _logged;
-
     public ValidateOptionsResult Validate(string? name, GunicornStartupCheck options)
     {
         var result = provider.Result;
-        if (Interlocked.Exchange(ref _logged, 1) == 0)
-        {
-            var logger = loggerFactory.CreateLogger("Http2Features.Configuration.Gunicorn");
-            foreach (var diagnostic in result.Diagnostics)
-            {
-                GunicornLog.Diagnostic(logger, diagnostic);
-            }
-        }
+        provider.LogDiagnosticsOnce(loggerFactory.CreateLogger(GunicornLog.Category));
 
         if (result.Errors.Count > 0)
         {

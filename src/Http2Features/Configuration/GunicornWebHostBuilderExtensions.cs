@@ -47,6 +47,7 @@ public static class GunicornWebHostBuilderExtensions
             services.AddOptions<GunicornOptions>()
                 .Configure(o =>
                 {
+                    o.Arguments.Clear(); // a second call replaces the arguments of the first
                     foreach (var arg in args)
                     {
                         o.Arguments.Add(arg);

@@ -1,0 +1,638 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using FluentAssertions;
+using Http2Features.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+
+namespace Http2Features.Tests.Configuration;
+
+public sealed class GunicornSettingsLoaderTests : IDisposable
+{
+    private readonly GunicornTestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    public enum Source
+    {
+        File,
+        Configuration,
+        Environment,
+        CommandLine,
+    }
+
+    /// <summary>setting, flag, value as text, Python literal for the file, what the loaded result must show.</summary>
+    private static readonly (string Name, string Flag, string Text, string Python, Func<GunicornLoadResult, object?> Get, object? Expected)[] Rows =
+        [
+            ("http2_max_concurrent_streams", "--http2-max-concurrent-streams", "7", "7", r => r.Settings!.MaxConcurrentStreams, 7),
+            ("http2_initial_window_size", "--http2-initial-window-size", "131072", "128 * 1024", r => r.Settings!.InitialWindowSize, 131072),
+            ("http2_max_frame_size", "--http2-max-frame-size", "32768", "32768", r => r.Settings!.MaxFrameSize, 32768),
+            ("http2_max_header_list_size", "--http2-max-header-list-size", "65536", "65536", r => r.Settings!.MaxHeaderListSize, 65536),
+            ("keepalive", "--keep-alive", "75", "75", r => r.Settings!.KeepAliveSeconds, 75),
+            ("graceful_timeout", "--graceful-timeout", "12", "12", r => r.Settings!.GracefulTimeoutSeconds, 12),
+            ("limit_request_line", "--limit-request-line", "4094", "4094", r => r.Settings!.LimitRequestLine, 4094),
+            ("limit_request_fields", "--limit-request-fields", "50", "50", r => r.Settings!.LimitRequestFields, 50),
+            ("limit_request_field_size", "--limit-request-field_size", "8190", "8190", r => r.Settings!.LimitRequestFieldSize, 8190),
+            ("backlog", "--backlog", "2048", "2048", r => r.Settings!.Backlog, 2048),
+            ("worker_connections", "--worker-connections", "1000", "1000", r => r.Settings!.WorkerConnections, 1000),
+            ("bind", "-b", "127.0.0.1:9001", "\"127.0.0.1:9001\"", r => r.Settings!.Binds.Single().ToString(), "127.0.0.1:9001"),
+            ("http_protocols", "--http-protocols", "h1", "[\"h1\"]", r => r.Settings!.Protocols, HttpProtocols.Http1),
+            ("loglevel", "--log-level", "debug", "\"debug\"", r => r.Settings!.LogLevel, LogLevel.Debug),
+            ("accesslog", "--access-logfile", "-", "\"-\"", r => r.Settings!.AccessLog, "-"),
+            ("ssl_version", "--ssl-version", "TLSv1_2", "\"TLSv1_2\"", r => r.Settings!.SslProtocols, SslProtocols.Tls12 | SslProtocols.Tls13),
+            ("ciphers", "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256", "\"ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256\"",
+                r => string.Join(",", r.Settings!.CipherSuites!), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256"),
+            ("forwarded_allow_ips", "--forwarded-allow-ips", "10.0.0.1,10.1.0.0/16", "\"10.0.0.1,10.1.0.0/16\"",
+                r => r.Settings!.ForwardedAllowProxies!.Single() + " " + r.Settings.ForwardedAllowNetworks!.Single(), "10.0.0.1 10.1.0.0/16"),
+            ("worker_class", "-k", "sync", "\"sync\"", r => r.Settings!.Values["worker_class"].Value, "sync"),
+            ("workers", "-w", "3", "3", r => r.Diagnostics.Single(d => d.Message.StartsWith("workers = 3", StringComparison.Ordinal)).Event, GunicornEvent.Decision),
+            ("threads", "--threads", "4", "4", r => r.Diagnostics.Single(d => d.Message.StartsWith("threads = 4", StringComparison.Ordinal)).Event, GunicornEvent.Decision),
+            ("timeout", "-t", "30", "30", r => r.Diagnostics.Single(d => d.Message.StartsWith("timeout = 30", StringComparison.Ordinal)).Event, GunicornEvent.Decision),
+        ];
+
+    public static TheoryData<string, Source> EverySettingFromEverySource()
+    {
+        var data = new TheoryData<string, Source>();
+        foreach (var row in Rows)
+        {
+            foreach (var source in Enum.GetValues<Source>())
+            {
+                data.Add(row.Name, source);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EverySettingFromEverySource))]
+    public void Each_setting_is_read_from_each_source(string name, Source source)
+    {
+        var (_, flag, text, python, get, expected) = Rows.Single(r => r.Name == name);
+        var result = source switch
+        {
+            Source.File => _files.Load(args: ["-c", _files.Write("gunicorn.conf.py", $"{name} = {python}\n")]),
+            Source.Configuration => _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:" + name] = text }),
+            Source.Environment => _files.Load(environment: $"{flag} '{text}'"),
+            _ => _files.Load(args: [flag.StartsWith("--", StringComparison.Ordinal) ? flag + "=" + text : flag, .. flag.StartsWith("--", StringComparison.Ordinal) ? Array.Empty<string>() : [text]]),
+        };
+
+        result.Errors.Should().BeEmpty();
+        get(result).Should().Be(expected);
+        result.Settings!.Values[name].Source.Kind.Should().Be(source switch
+        {
+            Source.File => SettingSourceKind.ConfigFile,
+            Source.Configuration => SettingSourceKind.Configuration,
+            Source.Environment => SettingSourceKind.EnvironmentVariable,
+            _ => SettingSourceKind.CommandLine,
+        });
+    }
+
+    [Theory]
+    [InlineData(Source.File)]
+    [InlineData(Source.Configuration)]
+    [InlineData(Source.Environment)]
+    [InlineData(Source.CommandLine)]
+    public void Certfile_and_keyfile_are_read_from_each_source(Source source)
+    {
+        var (cert, key) = _files.Certificate();
+        var result = source switch
+        {
+            Source.File => _files.Load(configFile: _files.Write("tls.conf.py", $"certfile = \"{cert}\"\nkeyfile = \"{key}\"\n")),
+            Source.Configuration => _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:certfile"] = cert, ["Gunicorn:keyfile"] = key }),
+            Source.Environment => _files.Load(environment: $"--certfile {cert} --keyfile={key}"),
+            _ => _files.Load(args: ["--certfile", cert, "--keyfile", key]),
+        };
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.Tls.Should().BeTrue();
+        result.Settings.Certificate!.HasPrivateKey.Should().BeTrue();
+        result.Settings.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
+        result.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
+    }
+
+    [Fact]
+    public void Later_sources_override_earlier_ones()
+    {
+        var file = _files.Write("gunicorn.conf.py", "http2_max_concurrent_streams = 1\nbacklog = 11\nthreads = 2\nworkers = 5\n");
+        var config = new Dictionary<string, string?>
+        {
+            ["Gunicorn:http2_max_concurrent_streams"] = "2",
+            ["Gunicorn:backlog"] = "22",
+            ["Gunicorn:threads"] = "3",
+        };
+
+        var all = _files.Load(configuration: config, environment: "--http2-max-concurrent-streams 3 --backlog 33", args: ["-c", file, "--http2-max-concurrent-streams=4"]);
+        var noCli = _files.Load(configuration: config, environment: "--http2-max-concurrent-streams 3", args: ["-c", file]);
+        var noEnv = _files.Load(configuration: config, args: ["-c", file]);
+        var fileOnly = _files.Load(args: ["-c", file]);
+
+        all.Settings!.MaxConcurrentStreams.Should().Be(4);
+        all.Settings.Backlog.Should().Be(33);
+        all.Settings.Values["threads"].Source.Kind.Should().Be(SettingSourceKind.Configuration);
+        all.Settings.Values["workers"].Source.Description.Should().Be(file + ":4");
+        noCli.Settings!.MaxConcurrentStreams.Should().Be(3);
+        noEnv.Settings!.MaxConcurrentStreams.Should().Be(2);
+        fileOnly.Settings!.MaxConcurrentStreams.Should().Be(1);
+    }
+
+    [Fact]
+    public void Bind_flags_accumulate_within_a_source_and_replace_earlier_sources()
+    {
+        var file = _files.Write("gunicorn.conf.py", "bind = [\"127.0.0.1:1\", \"127.0.0.1:2\"]\n");
+
+        var fromFile = _files.Load(args: ["-c", file]);
+        var fromCli = _files.Load(args: ["-c", file, "-b", "127.0.0.1:3", "--bind", "[::1]:4", "--bind=unix:/tmp/h2f.sock"]);
+        var fromJsonArray = _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:bind:0"] = "127.0.0.1:5", ["Gunicorn:bind:1"] = "127.0.0.1:6" });
+
+        fromFile.Settings!.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:1", "127.0.0.1:2");
+        fromCli.Settings!.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:3", "[::1]:4", "unix:/tmp/h2f.sock");
+        fromJsonArray.Settings!.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:5", "127.0.0.1:6");
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0:8443", "Ip", "0.0.0.0", 8443)]
+    [InlineData("[::]:8443", "Ip", "::", 8443)]
+    [InlineData("[::1]:1", "Ip", "::1", 1)]
+    [InlineData("127.0.0.1", "Ip", "127.0.0.1", 8000)]
+    [InlineData(":9000", "Ip", "0.0.0.0", 9000)]
+    [InlineData("tcp://127.0.0.1:0", "Ip", "127.0.0.1", 0)]
+    [InlineData("localhost:8443", "Localhost", null, 8443)]
+    [InlineData("unix:/run/app.sock", "UnixSocket", null, 0)]
+    [InlineData("unix:///run/app.sock", "UnixSocket", null, 0)]
+    public void Bind_addresses_parse_like_gunicorn(string text, string kindName, string? address, int port)
+    {
+        var kind = Enum.Parse<BindKind>(kindName);
+        var bind = BindAddress.TryParse(text, out var error);
+
+        error.Should().BeNull();
+        bind!.Kind.Should().Be(kind);
+        bind.Address.Should().Be(address is null ? null : IPAddress.Parse(address));
+        bind.Port.Should().Be(port);
+        if (kind == BindKind.UnixSocket)
+        {
+            bind.UnixPath.Should().Be("/run/app.sock");
+        }
+    }
+
+    [Theory]
+    [InlineData("example.com:80", "the host must be an IP address, localhost, [IPv6] or unix:PATH")]
+    [InlineData("::1:80", "an IPv6 address must be in brackets")]
+    [InlineData("[::1:80", "closing ']'")]
+    [InlineData("127.0.0.1:70000", "the port must be a number 0..65535")]
+    [InlineData("127.0.0.1:http", "the port must be a number 0..65535")]
+    [InlineData("localhost:0", "use 127.0.0.1:0")]
+    [InlineData("fd://3", "fd:// (an inherited socket) is not supported")]
+    [InlineData("unix:", "unix: needs a socket path")]
+    public void Bad_bind_stops_start_up_with_the_source_value_and_what_is_allowed(string text, string allowed)
+    {
+        var result = _files.Load(args: ["-b", text]);
+
+        result.Settings.Should().BeNull();
+        result.Errors.Should().ContainSingle().Which.Should().StartWith($"bind = {text} (command-line flag -b): '{text}' is not a valid address: ").And.Contain(allowed);
+    }
+
+    [Fact]
+    public void Out_of_range_values_name_setting_source_value_and_range()
+    {
+        var file = _files.Write("gunicorn.conf.py", "workers = 2\nhttp2_initial_window_size = 100\n");
+        var result = _files.Load(
+            configuration: new Dictionary<string, string?> { ["Gunicorn:http2_max_concurrent_streams"] = "0" },
+            environment: "--keep-alive 0 --limit-request-fields 40000",
+            args: ["-c", file, "--http2-max-frame-size", "100"]);
+
+        result.Settings.Should().BeNull();
+        result.Errors.Should().BeEquivalentTo(
+            "http2_max_concurrent_streams = 0 (configuration key Gunicorn:http2_max_concurrent_streams): out of range; allowed is an integer in 1..2147483647 (Kestrel requires at least 1; SETTINGS_MAX_CONCURRENT_STREAMS is 32-bit)",
+            $"http2_initial_window_size = 100 ({file}:2): out of range; allowed is an integer in 65535..2147483647 (RFC 9113 §6.5.2 allows up to 2^31-1; Kestrel's minimum is 65535)",
+            "http2_max_frame_size = 100 (command-line flag --http2-max-frame-size): out of range; allowed is an integer in 16384..16777215 (RFC 9113 §6.5.2: 2^14..2^24-1)",
+            "keepalive = 0 (environment variable GUNICORN_CMD_ARGS (--keep-alive)): Kestrel cannot turn keep-alive off (gunicorn's 0); allowed is an integer in 1..86400 seconds",
+            "limit_request_fields = 40000 (environment variable GUNICORN_CMD_ARGS (--limit-request-fields)): out of range; allowed is an integer in 1..32768 (gunicorn's maximum is 32768)");
+    }
+
+    [Fact]
+    public void Values_of_the_wrong_type_are_errors_naming_the_expected_type()
+    {
+        var file = _files.Write("gunicorn.conf.py", "backlog = \"many\"\nworkers = 2.5\nhttp2_max_frame_size = True\nhttp_protocols = 2\n");
+        var result = _files.Load(args: ["-c", file]);
+
+        result.Errors.Should().Contain($"backlog = \"many\" ({file}:1): must be an integer in 1..2147483647");
+        result.Errors.Should().Contain($"workers = 2.5 ({file}:2): must be an integer in 1..2147483647");
+        result.Errors.Should().Contain($"http2_max_frame_size = True ({file}:3): must be an integer in 16384..16777215 (RFC 9113 §6.5.2: 2^14..2^24-1)");
+        result.Errors.Should().Contain($"http_protocols = 2 ({file}:4): must be a comma-separated string or a list of strings");
+    }
+
+    [Fact]
+    public void Unknown_settings_are_warnings_with_the_closest_known_name()
+    {
+        var file = _files.Write("gunicorn.conf.py", "http2_max_concurent_streams = 5\nhelper_variable_x_y_z = 1\n_private = 2\nCONSTANT = 3\n");
+        var result = _files.Load(
+            configuration: new Dictionary<string, string?> { ["Gunicorn:keep_alive"] = "5" },
+            environment: "--worker-clas=gthread",
+            args: ["-c", file]);
+
+        result.Errors.Should().BeEmpty();
+        var warnings = result.Diagnostics.Where(d => d.Event == GunicornEvent.UnknownSetting).Select(d => d.Message).ToList();
+        warnings.Should().Contain($"unknown gunicorn setting 'http2_max_concurent_streams' ({file}:1) ignored; did you mean 'http2_max_concurrent_streams'?");
+        warnings.Should().Contain("unknown gunicorn setting 'keep_alive' (configuration key Gunicorn:keep_alive) ignored; did you mean 'keepalive'?");
+        warnings.Should().Contain("GUNICORN_CMD_ARGS: unknown gunicorn flag '--worker-clas' ignored; did you mean '--worker-class'?");
+        warnings.Should().Contain($"unknown gunicorn setting 'helper_variable_x_y_z' ({file}:2) ignored");
+        warnings.Should().HaveCount(4, "_private and CONSTANT are helper variables of the file, not settings");
+    }
+
+    [Fact]
+    public void Gunicorn_settings_without_Kestrel_meaning_are_reported_as_ignored_not_unknown()
+    {
+        var result = _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:daemon"] = "true", ["Gunicorn:max_requests"] = "1000" });
+
+        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.SettingIgnored && d.Message.StartsWith("daemon (configuration key Gunicorn:daemon) has no Kestrel equivalent", StringComparison.Ordinal));
+        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.SettingIgnored && d.Message.Contains("max_requests", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Config_file_problems_are_warnings_with_file_and_line()
+    {
+        var file = _files.Write("gunicorn.conf.py", "import os\nworkers = os.cpu_count()\nbacklog = 64\n");
+        var result = _files.Load(args: ["-c", file]);
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.Backlog.Should().Be(64);
+        result.Diagnostics.Where(d => d.Event == GunicornEvent.ConfigFileStatementIgnored).Select(d => d.Message)
+            .Should().HaveCount(2).And.AllSatisfy(m => m.Should().StartWith(file + ":"))
+            .And.Contain(m => m.StartsWith(file + ":2: 'workers' is not assigned a plain literal", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Missing_config_file_is_an_error_with_the_full_path()
+    {
+        var result = _files.Load(args: ["-c", "nope.conf.py"]);
+
+        result.Errors.Should().ContainSingle().Which.Should().Be($"config = nope.conf.py (command-line flag -c): file not found: {Path.Combine(_files.Root, "nope.conf.py")}");
+    }
+
+    [Fact]
+    public void Relative_config_file_is_found_in_the_content_root_then_in_the_app_folder()
+    {
+        using var appFolder = new GunicornTestFiles();
+        appFolder.Write("gunicorn.conf.py", "backlog = 99\n");
+
+        var result = _files.Load(args: ["-c", "gunicorn.conf.py"], baseDirectory: appFolder.Root);
+        result.Settings!.Backlog.Should().Be(99);
+
+        _files.Write("gunicorn.conf.py", "backlog = 42\n");
+        _files.Load(args: ["-c", "gunicorn.conf.py"], baseDirectory: appFolder.Root).Settings!.Backlog.Should().Be(42);
+    }
+
+    [Fact]
+    public void Config_file_can_be_named_by_the_configuration_section_or_in_code()
+    {
+        var file = _files.Write("other.conf.py", "backlog = 7\n");
+
+        _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:config"] = file }).Settings!.Backlog.Should().Be(7);
+        _files.Load(configFile: "other.conf.py").Settings!.Backlog.Should().Be(7);
+    }
+
+    [Fact]
+    public void Missing_certificate_files_are_errors_with_the_path()
+    {
+        var result = _files.Load(args: ["--certfile", "missing.crt", "--keyfile", "missing.key", "-b", "127.0.0.1:0"]);
+
+        result.Errors.Should().ContainSingle().Which.Should().Be($"certfile = missing.crt (command-line flag --certfile): file not found: {Path.Combine(_files.Root, "missing.crt")}");
+    }
+
+    [Fact]
+    public void Missing_key_file_is_an_error_with_the_path()
+    {
+        var (cert, _) = _files.Certificate();
+        var result = _files.Load(args: ["--certfile", cert, "--keyfile", "gone.key"]);
+
+        result.Errors.Should().ContainSingle().Which.Should().Be($"keyfile = gone.key (command-line flag --keyfile): file not found: {Path.Combine(_files.Root, "gone.key")}");
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_certificate_is_an_error_naming_it()
+    {
+        var junk = _files.Write("junk.crt", "not a certificate");
+        var key = _files.Write("junk.key", "not a key");
+        var result = _files.Load(args: ["--certfile", junk, "--keyfile", key]);
+
+        result.Errors.Should().ContainSingle().Which.Should().StartWith($"certfile = {junk} (command-line flag --certfile): cannot load the certificate {junk} with key {key}");
+    }
+
+    [Fact]
+    public void Keyfile_without_certfile_is_an_error()
+    {
+        var (_, key) = _files.Certificate();
+        _files.Load(args: ["--keyfile", key]).Errors.Should().ContainSingle().Which.Should().Contain("keyfile needs certfile as well");
+    }
+
+    [Fact]
+    public void H2_without_TLS_is_an_error_that_says_how_to_fix_it()
+    {
+        var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2,h1"]);
+
+        result.Errors.Should().ContainSingle().Which.Should().Be(
+            "http_protocols = h2,h1 (command-line flag --http-protocols): h2 needs TLS. Set certfile and keyfile (--certfile server.crt --keyfile server.key), or for h2c set http2_cleartext = \"prior-knowledge\" with http_protocols = \"h2\"");
+    }
+
+    [Fact]
+    public void Without_TLS_and_without_http_protocols_endpoints_serve_HTTP_1_1_like_gunicorn()
+    {
+        var result = _files.Load(args: ["-b", "127.0.0.1:0"]);
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.Protocols.Should().Be(HttpProtocols.Http1);
+    }
+
+    [Fact]
+    public void H2c_prior_knowledge_with_h2_only_gives_a_cleartext_HTTP2_endpoint()
+    {
+        var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2", "--http2-cleartext", "prior-knowledge"]);
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.Protocols.Should().Be(HttpProtocols.Http2);
+        result.Settings.Cleartext.Should().Be(Http2Cleartext.PriorKnowledge);
+    }
+
+    [Fact]
+    public void H2c_both_keeps_prior_knowledge_and_warns_that_upgrade_is_not_supported()
+    {
+        var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2", "--http2-cleartext", "both"]);
+
+        result.Settings!.Protocols.Should().Be(HttpProtocols.Http2);
+        result.Diagnostics.Should().Contain(d => d.Message.Contains("the 'upgrade' half is not supported by Kestrel", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void H2c_upgrade_is_a_clear_not_supported_error()
+    {
+        var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2", "--http2-cleartext", "upgrade"]);
+
+        result.Errors.Should().ContainSingle().Which.Should().Contain("the HTTP/1.1 'Upgrade: h2c' mechanism is not supported by Kestrel");
+    }
+
+    [Fact]
+    public void H2c_prior_knowledge_with_h1_as_well_is_an_error_because_Kestrel_cannot_share_the_port()
+    {
+        var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2,h1", "--http2-cleartext", "prior-knowledge"]);
+
+        result.Errors.Should().ContainSingle().Which.Should().Contain("Kestrel cannot serve HTTP/1.1 and h2c prior-knowledge on one cleartext port");
+    }
+
+    [Fact]
+    public void Bad_http2_cleartext_value_lists_the_allowed_values()
+    {
+        _files.Load(args: ["--http2-cleartext", "sometimes"]).Errors.Should().ContainSingle()
+            .Which.Should().Be("http2_cleartext = sometimes (command-line flag --http2-cleartext): allowed values are off, prior-knowledge, upgrade, both");
+    }
+
+    [Fact]
+    public void H3_is_a_not_supported_yet_error()
+    {
+        var (cert, key) = _files.Certificate();
+        var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--http-protocols", "h3,h2"]);
+
+        result.Errors.Should().ContainSingle().Which.Should().Be(
+            "http_protocols = h3,h2 (command-line flag --http-protocols): h3 (HTTP/3) is not supported yet; allowed values are h1 and h2, for example \"h2,h1\"");
+    }
+
+    [Fact]
+    public void Unknown_protocol_is_an_error()
+    {
+        _files.Load(args: ["--http-protocols", "spdy"]).Errors.Should().ContainSingle().Which.Should().Contain("unknown protocol 'spdy'; allowed values are h1 and h2");
+    }
+
+    [Fact]
+    public void Protocol_order_becomes_the_ALPN_preference()
+    {
+        var (cert, key) = _files.Certificate();
+        var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--http-protocols", "h1,h2"]);
+
+        result.Settings!.AlpnOrder.Should().Equal(SslApplicationProtocol.Http11, SslApplicationProtocol.Http2);
+        result.Settings.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
+    }
+
+    [Theory]
+    [InlineData("sync", "sync")]
+    [InlineData("tornado", "tornado")]
+    [InlineData("gunicorn.workers.sync.SyncWorker", "sync")]
+    public void Sync_and_tornado_workers_turn_HTTP2_off_with_gunicorns_warning(string workerClass, string kind)
+    {
+        var (cert, key) = _files.Certificate();
+        var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--http-protocols", "h2,h1", "-k", workerClass]);
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.Protocols.Should().Be(HttpProtocols.Http1);
+        result.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http11);
+        result.Diagnostics.Should().ContainSingle(d => d.Event == GunicornEvent.Http2NotSupportedByWorker)
+            .Which.Message.Should().StartWith($"HTTP/2 is not supported by the {kind} worker");
+    }
+
+    [Theory]
+    [InlineData("gthread")]
+    [InlineData("gevent")]
+    [InlineData("eventlet")]
+    [InlineData("asgi")]
+    [InlineData("uvicorn.workers.UvicornWorker")]
+    public void HTTP2_capable_workers_keep_HTTP2(string workerClass)
+    {
+        var (cert, key) = _files.Certificate();
+        var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "-k", workerClass]);
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
+    }
+
+    [Fact]
+    public void Unknown_worker_class_is_an_error()
+    {
+        _files.Load(args: ["-k", "threads"]).Errors.Should().ContainSingle().Which.Should().StartWith("worker_class = threads (command-line flag -k): unknown worker class");
+    }
+
+    [Theory]
+    [InlineData("0", ClientCertificateMode.NoCertificate)]
+    [InlineData("1", ClientCertificateMode.AllowCertificate)]
+    [InlineData("2", ClientCertificateMode.RequireCertificate)]
+    [InlineData("CERT_REQUIRED", ClientCertificateMode.RequireCertificate)]
+    public void Cert_reqs_sets_the_client_certificate_mode(string value, ClientCertificateMode mode)
+    {
+        var (cert, key) = _files.Certificate();
+        var (ca, _) = _files.Certificate("ca");
+        var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--cert-reqs", value, "--ca-certs", ca]);
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.ClientCertificateMode.Should().Be(mode);
+        result.Settings.ClientCertificateAuthorities.Should().ContainSingle();
+    }
+
+    [Fact]
+    public void Client_certificates_without_TLS_are_an_error()
+    {
+        _files.Load(args: ["--cert-reqs", "2"]).Errors.Should().ContainSingle().Which.Should().Be("cert_reqs = 2 (command-line flag --cert-reqs): client certificates need TLS; set certfile and keyfile");
+    }
+
+    [Fact]
+    public void Bad_cert_reqs_and_missing_ca_certs_are_errors()
+    {
+        var (cert, key) = _files.Certificate();
+        var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--cert-reqs", "7", "--ca-certs", "ca.pem"]);
+
+        result.Errors.Should().Contain("cert_reqs = 7 (command-line flag --cert-reqs): allowed values are 0 (CERT_NONE), 1 (CERT_OPTIONAL), 2 (CERT_REQUIRED)");
+        result.Errors.Should().Contain($"ca_certs = ca.pem (command-line flag --ca-certs): file not found: {Path.Combine(_files.Root, "ca.pem")}");
+    }
+
+    [Theory]
+    [InlineData("TLS", SslProtocols.None)]
+    [InlineData("2", SslProtocols.None)]
+    [InlineData("TLSv1_2", SslProtocols.Tls12 | SslProtocols.Tls13)]
+    [InlineData("PROTOCOL_TLSv1_2", SslProtocols.Tls12 | SslProtocols.Tls13)]
+    [InlineData("5", SslProtocols.Tls12 | SslProtocols.Tls13)]
+    [InlineData("TLSv1_3", SslProtocols.Tls13)]
+    public void Ssl_version_sets_the_minimum_TLS_version(string value, SslProtocols expected)
+    {
+        _files.Load(args: ["--ssl-version", value]).Settings!.SslProtocols.Should().Be(expected);
+    }
+
+    [Theory]
+    [InlineData("TLSv1")]
+    [InlineData("TLSv1_1")]
+    [InlineData("3")]
+    public void Obsolete_TLS_versions_are_rejected(string value)
+    {
+        _files.Load(args: ["--ssl-version", value]).Errors.Should().ContainSingle()
+            .Which.Should().Be($"ssl_version = {value} (command-line flag --ssl-version): TLS 1.0/1.1 and SSL are not allowed (HTTP/2 requires TLS 1.2 or later, RFC 9113 §9.2); allowed are TLSv1_2, TLSv1_3 or TLS (the OS default)");
+    }
+
+    [Fact]
+    public void OpenSSL_cipher_keywords_are_rejected_with_an_example()
+    {
+        _files.Load(args: ["--ciphers", "HIGH:!aNULL"]).Errors.Should().ContainSingle()
+            .Which.Should().StartWith("ciphers = HIGH:!aNULL (command-line flag --ciphers): 'HIGH' is not a cipher suite name");
+    }
+
+    [Fact]
+    public void Forwarded_allow_ips_accepts_addresses_networks_and_star()
+    {
+        var star = _files.Load(args: ["--forwarded-allow-ips", "*"]).Settings!;
+        star.TrustAllProxies.Should().BeTrue();
+
+        var list = _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:forwarded_allow_ips:0"] = "127.0.0.1", ["Gunicorn:forwarded_allow_ips:1"] = "::1" }).Settings!;
+        list.ForwardedAllowProxies.Should().Equal(IPAddress.Loopback, IPAddress.IPv6Loopback);
+
+        _files.Load(args: ["--forwarded-allow-ips", "10.0.0.1,proxy.local"]).Errors.Should().ContainSingle()
+            .Which.Should().Be("forwarded_allow_ips = 10.0.0.1,proxy.local (command-line flag --forwarded-allow-ips): 'proxy.local' is not an IP address, a CIDR network or *");
+    }
+
+    [Fact]
+    public void Bad_log_level_lists_the_allowed_levels()
+    {
+        _files.Load(args: ["--log-level", "verbose"]).Errors.Should().ContainSingle()
+            .Which.Should().Be("loglevel = verbose (command-line flag --log-level): allowed values are debug, info, warning, error, critical");
+    }
+
+    [Fact]
+    public void Log_level_alias_in_configuration_is_accepted()
+    {
+        _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:log_level"] = "error" }).Settings!.LogLevel.Should().Be(LogLevel.Error);
+    }
+
+    [Fact]
+    public void Workers_threads_and_timeout_are_logged_decisions_not_silently_dropped()
+    {
+        var result = _files.Load(args: ["-w", "4", "--threads", "8", "-t", "60"]);
+
+        result.Diagnostics.Where(d => d.Event == GunicornEvent.Decision).Select(d => d.Message).Should().BeEquivalentTo(
+            $"workers = 4 (command-line flag -w) is not applied: one Kestrel process already serves requests on all {Environment.ProcessorCount} cores through the .NET thread pool; no worker processes are forked (run more instances behind a load balancer to scale out)",
+            "threads = 8 (command-line flag --threads) is not applied: the .NET thread pool sizes itself; there is no per-worker thread count to set",
+            "timeout = 60 (command-line flag -t) is not applied: Kestrel has no worker heartbeat to kill silent workers; for per-request limits use AddRequestTimeouts(), for idle connections keepalive");
+    }
+
+    [Fact]
+    public void All_errors_are_reported_together_in_one_exception()
+    {
+        var result = _files.Load(args: ["--http2-max-frame-size", "1", "--backlog", "0"]);
+        var exception = new GunicornConfigurationException(result.Errors);
+
+        exception.Errors.Should().HaveCount(2);
+        exception.Message.Should().StartWith("Invalid gunicorn settings:").And.Contain("http2_max_frame_size = 1").And.Contain("backlog = 0");
+    }
+
+    [Fact]
+    public void Embedded_default_is_https_on_127_0_0_1_8443_with_a_generated_certificate_that_is_reused()
+    {
+        var first = _files.Load(embeddedDefault: true);
+        var second = _files.Load(embeddedDefault: true);
+
+        first.Errors.Should().BeEmpty();
+        first.Settings!.UsesEmbeddedDefault.Should().BeTrue();
+        first.Settings.Binds.Single().ToString().Should().Be("127.0.0.1:8443");
+        first.Settings.Tls.Should().BeTrue();
+        first.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
+        File.Exists(Path.Combine(_files.Root, "certs", "localhost.pem")).Should().BeTrue();
+        File.Exists(Path.Combine(_files.Root, "certs", "localhost-key.pem")).Should().BeTrue();
+        first.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Message.StartsWith("generated", StringComparison.Ordinal));
+        second.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Message.StartsWith("using", StringComparison.Ordinal));
+        second.Settings!.Certificate!.Thumbprint.Should().Be(first.Settings.Certificate!.Thumbprint);
+        second.Settings.Certificate.HasPrivateKey.Should().BeTrue();
+    }
+
+    [Fact]
+    public void Development_certificate_covers_localhost_and_loopback_addresses()
+    {
+        var cert = _files.Load(embeddedDefault: true).Settings!.Certificate!;
+
+        cert.MatchesHostname("localhost").Should().BeTrue();
+        cert.MatchesHostname("127.0.0.1").Should().BeTrue();
+        cert.NotAfter.Should().BeAfter(DateTime.Now.AddDays(300));
+    }
+
+    [Theory]
+    [InlineData("urls", "http://127.0.0.1:5000")]
+    [InlineData("http_ports", "8080")]
+    [InlineData("Kestrel:Endpoints:Http:Url", "http://127.0.0.1:5000")]
+    public void Embedded_default_steps_aside_when_Kestrel_has_endpoints_of_its_own(string key, string value)
+    {
+        var result = _files.Load(configuration: new Dictionary<string, string?> { [key] = value }, embeddedDefault: true);
+
+        result.Settings!.Binds.Should().BeEmpty();
+        result.Settings.UsesEmbeddedDefault.Should().BeFalse();
+        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.Decision && d.Message.Contains("Kestrel's own endpoints", StringComparison.Ordinal));
+        Directory.Exists(Path.Combine(_files.Root, "certs")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Certfile_and_keyfile_naming_the_development_pair_generate_it_when_missing()
+    {
+        var result = _files.Load(configFile: _files.Write("gunicorn.conf.py", "certfile = \"certs/localhost.pem\"\nkeyfile = \"certs/localhost-key.pem\"\nbind = \"127.0.0.1:0\"\n"));
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.Tls.Should().BeTrue();
+        File.Exists(Path.Combine(_files.Root, "certs", "localhost.pem")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Shipped_example_config_file_loads_without_errors_or_warnings()
+    {
+        var example = Path.Combine(RepositoryRoot(), "examples", "http2_features", "gunicorn.conf.py");
+        var result = _files.Load(args: ["-c", example]);
+
+        result.Errors.Should().BeEmpty();
+        result.Diagnostics.Where(d => d.Level >= LogLevel.Warning).Should().BeEmpty();
+        result.Settings!.Binds.Single().ToString().Should().Be("0.0.0.0:8443");
+        result.Settings.InitialWindowSize.Should().Be(1024 * 1024);
+        result.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Http2Features.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}

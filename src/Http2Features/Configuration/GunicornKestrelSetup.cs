@@ -180,8 +180,7 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
     /// </summary>
     private static void InstallConnectionSeam(ListenOptions listenOptions)
     {
-        // TODO(merge): call listenOptions.UseHttp2Features() (src/Http2Features/Connection/, branch `priority`).
-        _ = listenOptions;
+        listenOptions.UseHttp2Features();
     }
 
     private static bool IsIssuedBy(X509Certificate2 certificate, X509Certificate2Collection authorities)

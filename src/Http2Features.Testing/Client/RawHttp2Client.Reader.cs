@@ -170,12 +170,12 @@ public sealed partial class RawHttp2Client
             case Http2FrameType.RstStream:
             {
                 var code = payload.Length >= 4 ? (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload.Span) : Http2ErrorCode.FrameSizeError;
-                LogReceived(type, flags, streamId, payload.Length, now, code.ToString());
+                var rstSequence = LogReceived(type, flags, streamId, payload.Length, now, code.ToString());
                 lock (Sync)
                 {
                     if (_streams.TryGetValue(streamId, out var s))
                     {
-                        s.OnReset(code, now, byClient: false);
+                        s.OnReset(code, now, rstSequence, byClient: false);
                     }
                 }
 
@@ -309,7 +309,7 @@ public sealed partial class RawHttp2Client
         }
 
         var endStream = (flags & Http2FrameFlags.EndStream) != 0;
-        LogReceived(Http2FrameType.Data, flags, streamId, payload.Length, now, null);
+        var sequence = LogReceived(Http2FrameType.Data, flags, streamId, payload.Length, now, null);
         if (start + padLength > span.Length)
         {
             throw new RawHttp2Exception($"DATA on stream {streamId}: padding {padLength} exceeds the {span.Length}-byte payload (PROTOCOL_ERROR).");
@@ -320,7 +320,7 @@ public sealed partial class RawHttp2Client
         {
             if (_streams.TryGetValue(streamId, out var s))
             {
-                if (!s.OnData(span[start..(span.Length - padLength)], endStream, now, Options.MaxResponseBodySize))
+                if (!s.OnData(span[start..(span.Length - padLength)], endStream, now, sequence, Options.MaxResponseBodySize))
                 {
                     throw new RawHttp2Exception($"The response body on stream {streamId} exceeds RawHttp2ClientOptions.MaxResponseBodySize ({Options.MaxResponseBodySize} bytes).");
                 }

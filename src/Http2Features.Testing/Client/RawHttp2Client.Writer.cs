@@ -8,7 +8,7 @@ namespace Http2Features.Testing;
 // Serialised writes (one frame or one HEADERS+CONTINUATION sequence at a time), frame log and encoding helpers.
 public sealed partial class RawHttp2Client
 {
-    private async Task WriteFrameInternalAsync(Http2FrameType type, byte flags, int streamId, ReadOnlyMemory<byte> payload, string? detail, CancellationToken ct)
+    private async Task<long> WriteFrameInternalAsync(Http2FrameType type, byte flags, int streamId, ReadOnlyMemory<byte> payload, string? detail, CancellationToken ct)
     {
         var frame = new byte[9 + payload.Length];
         WriteFrameHeader(frame, payload.Length, type, flags, streamId);
@@ -18,7 +18,7 @@ public sealed partial class RawHttp2Client
         {
             ThrowIfClosed($"send {FrameNames.Of(type)} on stream {streamId}");
             await WriteBytesLockedAsync(frame, ct);
-            LogSent(type, flags, streamId, payload.Length, detail);
+            return LogSent(type, flags, streamId, payload.Length, detail);
         }
         finally
         {
@@ -101,7 +101,7 @@ public sealed partial class RawHttp2Client
     private long LogReceived(Http2FrameType type, byte flags, int streamId, int length, long timestamp, string? detail) =>
         AddLog(FrameDirection.Received, type, flags, streamId, length, timestamp, detail);
 
-    private void LogSent(Http2FrameType type, byte flags, int streamId, int length, string? detail) =>
+    private long LogSent(Http2FrameType type, byte flags, int streamId, int length, string? detail) =>
         AddLog(FrameDirection.Sent, type, flags, streamId, length, Stopwatch.GetTimestamp(), detail);
 
     private long AddLog(FrameDirection direction, Http2FrameType type, byte flags, int streamId, int length, long timestamp, string? detail)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
@@ -132,8 +133,8 @@ public sealed partial class RawHttp2Client
                     throw new RawHttp2Exception($"{FrameNames.Of(type)} on stream {streamId}: padding {padLength} exceeds the {span.Length}-byte payload (PROTOCOL_ERROR).");
                 }
 
-                _blockBuffer.Clear();
-                _blockBuffer.AddRange(span[pos..(span.Length - padLength)].ToArray());
+                _blockBuffer.ResetWrittenCount();
+                _blockBuffer.Write(span[pos..(span.Length - padLength)]);
                 _blockStreamId = streamId;
                 _blockEndStream = type == Http2FrameType.Headers && (flags & Http2FrameFlags.EndStream) != 0;
                 _blockIsPushPromise = type == Http2FrameType.PushPromise;
@@ -156,7 +157,7 @@ public sealed partial class RawHttp2Client
                     throw new RawHttp2Exception($"The server sent CONTINUATION on stream {streamId} without an open header block (expected stream {_blockStreamId}) (PROTOCOL_ERROR).");
                 }
 
-                _blockBuffer.AddRange(payload.Span.ToArray());
+                _blockBuffer.Write(payload.Span);
                 if ((flags & Http2FrameFlags.EndHeaders) != 0)
                 {
                     CompleteHeaderBlock(type, flags, streamId, payload.Length, now, 0);
@@ -261,8 +262,8 @@ public sealed partial class RawHttp2Client
 
     private void CompleteHeaderBlock(Http2FrameType type, byte flags, int streamId, int length, long now, int promised)
     {
-        var block = _blockBuffer.ToArray();
-        _blockBuffer.Clear();
+        // Decoded straight from the reusable buffer: no copy of the header block.
+        var block = _blockBuffer.WrittenSpan;
         var endStream = _blockEndStream;
         var pushPromise = _blockIsPushPromise;
         _blockStreamId = 0;

@@ -59,7 +59,7 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
     private int _blockStreamId;
     private bool _blockEndStream;
     private bool _blockIsPushPromise;
-    private readonly List<byte> _blockBuffer = new();
+    private readonly System.Buffers.ArrayBufferWriter<byte> _blockBuffer = new();
 
     private RawHttp2Client(Socket socket, Stream stream, RawHttp2ClientOptions options, Uri baseAddress, string? negotiatedProtocol)
     {

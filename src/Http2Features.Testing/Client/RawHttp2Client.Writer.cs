@@ -109,6 +109,12 @@ public sealed partial class RawHttp2Client
         lock (Sync)
         {
             var seq = _sequence++;
+            if (_log.Count >= Options.MaxFrameLogEntries)
+            {
+                // Bounded memory for long runs: drop the oldest half in one go (amortised O(1) per frame).
+                _log.RemoveRange(0, Math.Max(1, _log.Count / 2));
+            }
+
             _log.Add(new FrameLogEntry(seq, direction, type, flags, streamId, length, timestamp, Stopwatch.GetElapsedTime(_startTimestamp, timestamp), detail));
             return seq;
         }

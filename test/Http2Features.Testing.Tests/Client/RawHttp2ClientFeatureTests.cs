@@ -1,6 +1,7 @@
 using System.Globalization;
 using FluentAssertions;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 
 namespace Http2Features.Testing.Tests.Client;
@@ -102,5 +103,41 @@ public class RawHttp2ClientFeatureTests
 
         response.Should().HaveStatus(200).And.HaveBody("raw ok");
         client.NextStreamId.Should().Be(9);
+    }
+
+    [Fact]
+    public async Task Encoder_indexes_repeated_request_headers_so_later_blocks_shrink()
+    {
+        await using var app = await Http2TestApp.StartAsync(a => a.MapGet("/", (HttpContext c) => c.Request.Headers["x-token"].ToString()));
+        await using var client = await app.CreateRawClientAsync();
+        var token = new string('t', 200);
+
+        for (var i = 0; i < 2; i++)
+        {
+            var stream = await client.SendRequestAsync(new RawHttp2Request("GET", "/").WithHeader("x-token", token));
+            (await stream.ReadResponseAsync()).Should().HaveBody(token);
+        }
+
+        var headers = client.FrameLog.Where(f => f.Direction == FrameDirection.Sent && f.Type == Http2FrameType.Headers).ToList();
+        headers[1].Length.Should().BeLessThan(10, "every field of the second request is an index into the dynamic table");
+        headers[0].Length.Should().BeGreaterThan(100);
+    }
+
+    [Fact]
+    public async Task Server_header_table_size_zero_makes_the_encoder_stop_indexing()
+    {
+        await using var app = await Http2TestApp.StartAsync(
+            a => a.MapGet("/", (HttpContext c) => c.Request.Headers["x-token"].ToString()),
+            b => b.WebHost.ConfigureKestrel(k => k.Limits.Http2.HeaderTableSize = 0));
+        await using var client = await app.CreateRawClientAsync();
+
+        for (var i = 0; i < 3; i++)
+        {
+            var stream = await client.SendRequestAsync(new RawHttp2Request("GET", "/").WithHeader("x-token", "abc" + i.ToString(CultureInfo.InvariantCulture)));
+            (await stream.ReadResponseAsync()).Should().HaveBody("abc" + i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        client.ServerSettings.HeaderTableSize.Should().Be(0u);
+        client.GoAway.Should().BeNull("an indexed field would have been a COMPRESSION_ERROR");
     }
 }

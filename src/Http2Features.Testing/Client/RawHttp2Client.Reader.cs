@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
@@ -132,8 +133,8 @@ public sealed partial class RawHttp2Client
                     throw new RawHttp2Exception($"{FrameNames.Of(type)} on stream {streamId}: padding {padLength} exceeds the {span.Length}-byte payload (PROTOCOL_ERROR).");
                 }
 
-                _blockBuffer.Clear();
-                _blockBuffer.AddRange(span[pos..(span.Length - padLength)].ToArray());
+                _blockBuffer.ResetWrittenCount();
+                _blockBuffer.Write(span[pos..(span.Length - padLength)]);
                 _blockStreamId = streamId;
                 _blockEndStream = type == Http2FrameType.Headers && (flags & Http2FrameFlags.EndStream) != 0;
                 _blockIsPushPromise = type == Http2FrameType.PushPromise;
@@ -156,7 +157,7 @@ public sealed partial class RawHttp2Client
                     throw new RawHttp2Exception($"The server sent CONTINUATION on stream {streamId} without an open header block (expected stream {_blockStreamId}) (PROTOCOL_ERROR).");
                 }
 
-                _blockBuffer.AddRange(payload.Span.ToArray());
+                _blockBuffer.Write(payload.Span);
                 if ((flags & Http2FrameFlags.EndHeaders) != 0)
                 {
                     CompleteHeaderBlock(type, flags, streamId, payload.Length, now, 0);
@@ -170,12 +171,12 @@ public sealed partial class RawHttp2Client
             case Http2FrameType.RstStream:
             {
                 var code = payload.Length >= 4 ? (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload.Span) : Http2ErrorCode.FrameSizeError;
-                LogReceived(type, flags, streamId, payload.Length, now, code.ToString());
+                var rstSequence = LogReceived(type, flags, streamId, payload.Length, now, code.ToString());
                 lock (Sync)
                 {
                     if (_streams.TryGetValue(streamId, out var s))
                     {
-                        s.OnReset(code, now, byClient: false);
+                        s.OnReset(code, now, rstSequence, byClient: false);
                     }
                 }
 
@@ -261,8 +262,8 @@ public sealed partial class RawHttp2Client
 
     private void CompleteHeaderBlock(Http2FrameType type, byte flags, int streamId, int length, long now, int promised)
     {
-        var block = _blockBuffer.ToArray();
-        _blockBuffer.Clear();
+        // Decoded straight from the reusable buffer: no copy of the header block.
+        var block = _blockBuffer.WrittenSpan;
         var endStream = _blockEndStream;
         var pushPromise = _blockIsPushPromise;
         _blockStreamId = 0;
@@ -309,7 +310,7 @@ public sealed partial class RawHttp2Client
         }
 
         var endStream = (flags & Http2FrameFlags.EndStream) != 0;
-        LogReceived(Http2FrameType.Data, flags, streamId, payload.Length, now, null);
+        var sequence = LogReceived(Http2FrameType.Data, flags, streamId, payload.Length, now, null);
         if (start + padLength > span.Length)
         {
             throw new RawHttp2Exception($"DATA on stream {streamId}: padding {padLength} exceeds the {span.Length}-byte payload (PROTOCOL_ERROR).");
@@ -320,7 +321,7 @@ public sealed partial class RawHttp2Client
         {
             if (_streams.TryGetValue(streamId, out var s))
             {
-                if (!s.OnData(span[start..(span.Length - padLength)], endStream, now, Options.MaxResponseBodySize))
+                if (!s.OnData(span[start..(span.Length - padLength)], endStream, now, sequence, Options.MaxResponseBodySize))
                 {
                     throw new RawHttp2Exception($"The response body on stream {streamId} exceeds RawHttp2ClientOptions.MaxResponseBodySize ({Options.MaxResponseBodySize} bytes).");
                 }

@@ -8,7 +8,7 @@ namespace Http2Features.Testing;
 // Serialised writes (one frame or one HEADERS+CONTINUATION sequence at a time), frame log and encoding helpers.
 public sealed partial class RawHttp2Client
 {
-    private async Task WriteFrameInternalAsync(Http2FrameType type, byte flags, int streamId, ReadOnlyMemory<byte> payload, string? detail, CancellationToken ct)
+    private async Task<long> WriteFrameInternalAsync(Http2FrameType type, byte flags, int streamId, ReadOnlyMemory<byte> payload, string? detail, CancellationToken ct)
     {
         var frame = new byte[9 + payload.Length];
         WriteFrameHeader(frame, payload.Length, type, flags, streamId);
@@ -18,7 +18,7 @@ public sealed partial class RawHttp2Client
         {
             ThrowIfClosed($"send {FrameNames.Of(type)} on stream {streamId}");
             await WriteBytesLockedAsync(frame, ct);
-            LogSent(type, flags, streamId, payload.Length, detail);
+            return LogSent(type, flags, streamId, payload.Length, detail);
         }
         finally
         {
@@ -101,7 +101,7 @@ public sealed partial class RawHttp2Client
     private long LogReceived(Http2FrameType type, byte flags, int streamId, int length, long timestamp, string? detail) =>
         AddLog(FrameDirection.Received, type, flags, streamId, length, timestamp, detail);
 
-    private void LogSent(Http2FrameType type, byte flags, int streamId, int length, string? detail) =>
+    private long LogSent(Http2FrameType type, byte flags, int streamId, int length, string? detail) =>
         AddLog(FrameDirection.Sent, type, flags, streamId, length, Stopwatch.GetTimestamp(), detail);
 
     private long AddLog(FrameDirection direction, Http2FrameType type, byte flags, int streamId, int length, long timestamp, string? detail)
@@ -109,6 +109,12 @@ public sealed partial class RawHttp2Client
         lock (Sync)
         {
             var seq = _sequence++;
+            if (_log.Count >= Options.MaxFrameLogEntries)
+            {
+                // Bounded memory for long runs: drop the oldest half in one go (amortised O(1) per frame).
+                _log.RemoveRange(0, Math.Max(1, _log.Count / 2));
+            }
+
             _log.Add(new FrameLogEntry(seq, direction, type, flags, streamId, length, timestamp, Stopwatch.GetElapsedTime(_startTimestamp, timestamp), detail));
             return seq;
         }

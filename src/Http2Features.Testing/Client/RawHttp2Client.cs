@@ -59,7 +59,7 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
     private int _blockStreamId;
     private bool _blockEndStream;
     private bool _blockIsPushPromise;
-    private readonly List<byte> _blockBuffer = new();
+    private readonly System.Buffers.ArrayBufferWriter<byte> _blockBuffer = new();
 
     private RawHttp2Client(Socket socket, Stream stream, RawHttp2ClientOptions options, Uri baseAddress, string? negotiatedProtocol)
     {
@@ -321,7 +321,8 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
             fields.Add(new(Options.LowercaseHeaderNames ? h.Key.ToLowerInvariant() : h.Key, h.Value));
         }
 
-        var endStreamOnHeaders = request.EndStream && request.Body is null;
+        var hasTrailers = request.Trailers.Count > 0;
+        var endStreamOnHeaders = request.EndStream && request.Body is null && !hasTrailers;
         RawHttp2Stream stream;
         await AcquireWriteLockAsync(cancellationToken, "the write lock to send HEADERS");
         try
@@ -354,10 +355,41 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
 
         if (request.Body is { } body)
         {
-            await SendDataAsync(stream, body, request.EndStream, cancellationToken);
+            await SendDataAsync(stream, body, request.EndStream && !hasTrailers, cancellationToken);
+        }
+
+        if (hasTrailers && request.EndStream)
+        {
+            await SendTrailersAsync(stream, request.Trailers, cancellationToken);
         }
 
         return stream;
+    }
+
+    internal async Task SendTrailersAsync(RawHttp2Stream stream, IEnumerable<KeyValuePair<string, string>> trailers, CancellationToken cancellationToken)
+    {
+        await AcquireWriteLockAsync(cancellationToken, "the write lock to send trailers");
+        try
+        {
+            ThrowIfClosed("send trailers");
+            ApplyPendingEncoderTableSize();
+            var block = new List<byte>(128);
+            _encoder.BeginBlock(block);
+            foreach (var t in trailers)
+            {
+                _encoder.EncodeField(block, Options.LowercaseHeaderNames ? t.Key.ToLowerInvariant() : t.Key, t.Value, HpackIndexing.Incremental);
+            }
+
+            await WriteHeaderBlockLockedAsync(stream.StreamId, block.ToArray(), null, null, endStream: true, null, "trailers", cancellationToken);
+            lock (Sync)
+            {
+                stream.LocalEnded = true;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>Sends <c>GET path</c> and waits for the complete response.</summary>
@@ -550,12 +582,12 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
     {
         var payload = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)errorCode);
-        await WriteFrameInternalAsync(Http2FrameType.RstStream, 0, streamId, payload, errorCode.ToString(), ct);
+        var sequence = await WriteFrameInternalAsync(Http2FrameType.RstStream, 0, streamId, payload, errorCode.ToString(), ct);
         lock (Sync)
         {
             if (_streams.TryGetValue(streamId, out var s))
             {
-                s.OnReset(errorCode, Stopwatch.GetTimestamp(), byClient: true);
+                s.OnReset(errorCode, Stopwatch.GetTimestamp(), sequence, byClient: true);
             }
         }
     }

@@ -24,6 +24,8 @@ public sealed class RawHttp2Stream
     private long _firstDataTimestamp;
     private long _endTimestamp;
     private long _headersSequence = -1;
+    private long _firstDataSequence = -1;
+    private long _endSequence = -1;
     private bool _endStreamReceived;
 
     internal RawHttp2Stream(RawHttp2Client client, int streamId, long sendWindow)
@@ -120,6 +122,10 @@ public sealed class RawHttp2Stream
     public Task SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken = default) =>
         _client.SendDataAsync(this, data, endStream, cancellationToken);
 
+    /// <summary>Sends request trailers as a HEADERS frame with END_STREAM (after any body sent with <see cref="SendDataAsync"/>).</summary>
+    public Task SendTrailersAsync(IEnumerable<KeyValuePair<string, string>> trailers, CancellationToken cancellationToken = default) =>
+        _client.SendTrailersAsync(this, trailers, cancellationToken);
+
     /// <summary>Sends RST_STREAM for this stream.</summary>
     public Task SendRstStreamAsync(Http2ErrorCode errorCode, CancellationToken cancellationToken = default) =>
         _client.SendRstStreamAsync(StreamId, errorCode, cancellationToken);
@@ -193,15 +199,17 @@ public sealed class RawHttp2Stream
         if (endStream)
         {
             _endStreamReceived = true;
+            _endSequence = sequence;
             Complete(timestamp);
         }
     }
 
-    internal bool OnData(ReadOnlySpan<byte> data, bool endStream, long timestamp, long maxBody)
+    internal bool OnData(ReadOnlySpan<byte> data, bool endStream, long timestamp, long sequence, long maxBody)
     {
         if (_dataFrames++ == 0)
         {
             _firstDataTimestamp = timestamp;
+            _firstDataSequence = sequence;
         }
 
         if (_body.WrittenCount + (long)data.Length > maxBody)
@@ -213,13 +221,14 @@ public sealed class RawHttp2Stream
         if (endStream)
         {
             _endStreamReceived = true;
+            _endSequence = sequence;
             Complete(timestamp);
         }
 
         return true;
     }
 
-    internal void OnReset(Http2ErrorCode code, long timestamp, bool byClient)
+    internal void OnReset(Http2ErrorCode code, long timestamp, long sequence, bool byClient)
     {
         if (_completed.Task.IsCompleted)
         {
@@ -227,6 +236,7 @@ public sealed class RawHttp2Stream
         }
 
         _resetCode = code;
+        _endSequence = sequence;
         ResetByClient = byClient;
         Complete(timestamp);
     }
@@ -261,5 +271,9 @@ public sealed class RawHttp2Stream
         _firstDataTimestamp,
         _endTimestamp,
         _headersSequence,
-        _endStreamReceived);
+        _endStreamReceived)
+    {
+        FirstDataFrameSequence = _firstDataSequence,
+        EndFrameSequence = _endSequence,
+    };
 }

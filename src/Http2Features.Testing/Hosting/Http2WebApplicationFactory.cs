@@ -24,6 +24,7 @@ public class Http2WebApplicationFactory<TEntryPoint> : WebApplicationFactory<TEn
     private readonly object _startLock = new();
     private readonly List<HttpClient> _clients = new();
     private readonly List<RawHttp2Client> _rawClients = new();
+    private readonly List<Http2WebApplicationFactory<TEntryPoint>> _derived = new();
     private Uri? _serverAddress;
 
     /// <summary>Creates the factory; change <see cref="ServerOptions"/> before the server starts.</summary>
@@ -64,6 +65,30 @@ public class Http2WebApplicationFactory<TEntryPoint> : WebApplicationFactory<TEn
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// Like <c>WithWebHostBuilder</c>, but the new factory is again an <see cref="Http2WebApplicationFactory{TEntryPoint}"/>
+    /// (real Kestrel, same <see cref="ServerOptions"/> and endpoint configuration) with its own server. Disposed with this one.
+    /// </summary>
+    public Http2WebApplicationFactory<TEntryPoint> WithHttp2WebHostBuilder(Action<IWebHostBuilder> configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var derived = new DerivedFactory(this, configuration);
+        var o = derived.ServerOptions;
+        o.Tls = ServerOptions.Tls;
+        o.Protocols = ServerOptions.Protocols;
+        o.Certificate = ServerOptions.Certificate;
+        o.ConfigureListenOptions = ServerOptions.ConfigureListenOptions;
+        o.ConfigureHttps = ServerOptions.ConfigureHttps;
+        o.MinimumLogLevel = ServerOptions.MinimumLogLevel;
+        o.ShutdownTimeout = ServerOptions.ShutdownTimeout;
+        lock (_derived)
+        {
+            _derived.Add(derived);
+        }
+
+        return derived;
     }
 
     /// <inheritdoc />
@@ -122,6 +147,18 @@ public class Http2WebApplicationFactory<TEntryPoint> : WebApplicationFactory<TEn
             _clients.Clear();
         }
 
+        Http2WebApplicationFactory<TEntryPoint>[] derived;
+        lock (_derived)
+        {
+            derived = _derived.ToArray();
+            _derived.Clear();
+        }
+
+        foreach (var d in derived)
+        {
+            await d.DisposeAsync();
+        }
+
         await base.DisposeAsync();
         GC.SuppressFinalize(this);
     }
@@ -157,5 +194,26 @@ public class Http2WebApplicationFactory<TEntryPoint> : WebApplicationFactory<TEn
         }
 
         return client;
+    }
+
+    // Runs the parent's host and Kestrel configuration (including a user subclass's overrides), then the extra one.
+    private sealed class DerivedFactory : Http2WebApplicationFactory<TEntryPoint>
+    {
+        private readonly Http2WebApplicationFactory<TEntryPoint> _parent;
+        private readonly Action<IWebHostBuilder> _configuration;
+
+        public DerivedFactory(Http2WebApplicationFactory<TEntryPoint> parent, Action<IWebHostBuilder> configuration)
+        {
+            _parent = parent;
+            _configuration = configuration;
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            _parent.ConfigureWebHost(builder);
+            _configuration(builder);
+        }
+
+        protected override void ConfigureKestrelEndpoint(KestrelServerOptions options) => _parent.ConfigureKestrelEndpoint(options);
     }
 }

@@ -79,3 +79,29 @@ public class Http2TestAppTests
         cert.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12).Should().NotBeEmpty();
     }
 }
+
+public class Http2TestAppFailureTests
+{
+    [Fact]
+    public async Task A_throwing_configureApp_surfaces_its_exception()
+    {
+        var act = () => Http2TestApp.StartAsync(_ => throw new InvalidOperationException("bad test setup"));
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("bad test setup");
+    }
+
+    [Fact]
+    public async Task Frame_log_stays_bounded_and_keeps_counting()
+    {
+        await using var app = await Http2TestApp.StartAsync(a => a.MapGet("/", () => "x"));
+        await using var client = await app.CreateRawClientAsync(new RawHttp2ClientOptions { MaxFrameLogEntries = 10 });
+
+        for (var i = 0; i < 10; i++)
+        {
+            await client.GetAsync("/");
+        }
+
+        client.FrameLog.Count.Should().BeLessThanOrEqualTo(10);
+        client.FrameLog[^1].Sequence.Should().BeGreaterThan(30, "10 requests produce far more than 10 frames");
+    }
+}

@@ -102,6 +102,21 @@ public class Http2WebApplicationFactoryCustomisationTests
         (await sawPreface.Task.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue("middleware after UseHttps reads the plaintext HTTP/2 preface");
     }
 
+    [Fact]
+    public async Task WithHttp2WebHostBuilder_gives_a_second_real_Kestrel_server_with_the_override_and_the_parents_limits()
+    {
+        await using var factory = new LimitedFactory();
+        var derived = factory.WithHttp2WebHostBuilder(b => b.UseSetting("Test:Marker", "derived"));
+
+        var client = await derived.CreateRawClientAsync();
+
+        derived.ServerAddress.Port.Should().NotBe(factory.ServerAddress.Port);
+        derived.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Test:Marker"].Should().Be("derived");
+        factory.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Test:Marker"].Should().BeNull();
+        client.ServerSettings.MaxConcurrentStreams.Should().Be(7u, "the parent's ConfigureKestrelEndpoint override applies");
+        (await client.GetAsync("/health")).Should().HaveStatus(200);
+    }
+
     private sealed class LimitedFactory : Http2WebApplicationFactory<Program>
     {
         protected override void ConfigureKestrelEndpoint(KestrelServerOptions options)

@@ -37,14 +37,15 @@ run() { # prints req/s
 # Warm-up (JIT, TLS session setup) for both.
 REQUESTS=$((REQUESTS / 4)) run "$PORT_OFF" >/dev/null; REQUESTS=$((REQUESTS / 4)) run "$PORT_ON" >/dev/null
 
-OFF=(); ON=()
+OFF=(); ON=(); RATIOS=()
 for r in $(seq 1 "$ROUNDS"); do
   if (( r % 2 )); then o=$(run "$PORT_OFF"); n=$(run "$PORT_ON"); else n=$(run "$PORT_ON"); o=$(run "$PORT_OFF"); fi
-  OFF+=("$o"); ON+=("$n")
+  OFF+=("$o"); ON+=("$n"); RATIOS+=("$(echo "$n / $o" | bc -l)")
   printf 'round %d: off %10.1f req/s  on %10.1f req/s  ratio %.3f\n' "$r" "$o" "$n" "$(echo "$n / $o" | bc -l)"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 MO=$(median "${OFF[@]}"); MN=$(median "${ON[@]}")
 printf 'median: off %.1f req/s  on %.1f req/s  ratio on/off %.3f\n' "$MO" "$MN" "$(echo "$MN / $MO" | bc -l)"
+printf 'median of per-round ratios: %.3f\n' "$(median "${RATIOS[@]}")"
 echo "command: h2load -n $REQUESTS -c $CLIENTS -m $STREAMS -t 1 https://127.0.0.1:<port>/ ($ROUNDS alternating rounds)"

@@ -10,13 +10,16 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 {
     private readonly Lock _attachedLock = new();
     private object[]? _attached;
+    private readonly PriorityMetrics? _metrics;
     private int _protocol;
 
     /// <param name="maxConcurrentStreams">Kestrel's <c>Limits.Http2.MaxStreamsPerConnection</c> for the endpoint.</param>
     /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> for the endpoint.</param>
-    public ConnectionSeamState(int maxConcurrentStreams, uint serverHeaderTableSize = ClientSettingsObservation.DefaultHeaderTableSize)
+    /// <param name="metrics">The pack's priority metrics (optional).</param>
+    public ConnectionSeamState(int maxConcurrentStreams, uint serverHeaderTableSize = ClientSettingsObservation.DefaultHeaderTableSize, PriorityMetrics? metrics = null)
     {
-        Priorities = new StreamPriorityTable(maxConcurrentStreams);
+        _metrics = metrics;
+        Priorities = new StreamPriorityTable(maxConcurrentStreams, metrics);
         ClientSettings = new ClientSettingsObservation(serverHeaderTableSize);
     }
 
@@ -84,12 +87,14 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
     void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream)
     {
         PrioritySignals++;
+        _metrics?.Signal(opensStream ? "headers" : "priority");
         Priorities.OnPriority(streamId, dependsOn, weight, exclusive, opensStream);
     }
 
     void IHttp2FrameSink.OnPriorityUpdate(int prioritizedStreamId, ReadOnlySpan<byte> fieldValue)
     {
         PrioritySignals++;
+        _metrics?.Signal("priority_update");
 
         // RFC 9218 section 7.1: a value that does not parse is ignored (the previous signal stands).
         if (PriorityFieldParser.TryParse(fieldValue, out var urgency, out var incremental))

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Http2Features.Connection;
+using Http2Features.Priority;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -40,7 +41,8 @@ public static class Http2FeaturesListenOptionsExtensions
                 next,
                 http2Limits?.MaxStreamsPerConnection ?? 100,
                 (uint)(http2Limits?.HeaderTableSize ?? 4096),
-                logger).OnConnectionAsync;
+                logger,
+                services?.GetService<PriorityMetrics>()).OnConnectionAsync;
         });
         return listenOptions;
     }

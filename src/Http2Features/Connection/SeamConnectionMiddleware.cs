@@ -1,3 +1,4 @@
+using Http2Features.Priority;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -14,9 +15,11 @@ internal sealed class SeamConnectionMiddleware
     private readonly int _maxConcurrentStreams;
     private readonly uint _serverHeaderTableSize;
     private readonly ILogger _logger;
+    private readonly PriorityMetrics? _metrics;
 
-    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, uint serverHeaderTableSize, ILogger logger)
+    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, uint serverHeaderTableSize, ILogger logger, PriorityMetrics? metrics)
     {
+        _metrics = metrics;
         _next = next;
         _maxConcurrentStreams = maxConcurrentStreams;
         _serverHeaderTableSize = serverHeaderTableSize;
@@ -30,7 +33,7 @@ internal sealed class SeamConnectionMiddleware
             return _next(context);
         }
 
-        var state = new ConnectionSeamState(_maxConcurrentStreams, _serverHeaderTableSize);
+        var state = new ConnectionSeamState(_maxConcurrentStreams, _serverHeaderTableSize, _metrics);
         context.Features.Set<IConnectionSeam>(state);
         return _next(new SeamConnectionContext(context, state, _logger));
     }

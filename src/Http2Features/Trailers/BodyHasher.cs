@@ -8,6 +8,7 @@ internal sealed class BodyHasher : IDisposable
     private IncrementalHash? _md5;
     private IncrementalHash? _sha256;
     private IncrementalHash? _sha512;
+    private bool _disposed;
 
     public BodyHasher(ChecksumTrailers algorithms) => Add(algorithms);
 
@@ -45,7 +46,8 @@ internal sealed class BodyHasher : IDisposable
 
     public void Append(ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty)
+        // After the trailers went out (and the hashes were disposed) late writes are simply not hashed.
+        if (data.IsEmpty || _disposed)
         {
             return;
         }
@@ -57,12 +59,12 @@ internal sealed class BodyHasher : IDisposable
     }
 
     /// <summary>The <c>content-md5</c> value: lower-case hex, or null when not requested.</summary>
-    public string? ContentMd5() => _md5 is null ? null : Convert.ToHexStringLower(_md5.GetHashAndReset());
+    public string? ContentMd5() => _md5 is null || _disposed ? null : Convert.ToHexStringLower(_md5.GetHashAndReset());
 
     /// <summary>The <c>repr-digest</c> value: an RFC 8941 dictionary of byte sequences, or null when not requested.</summary>
     public string? ReprDigest()
     {
-        if (_sha256 is null && _sha512 is null)
+        if ((_sha256 is null && _sha512 is null) || _disposed)
         {
             return null;
         }
@@ -83,6 +85,7 @@ internal sealed class BodyHasher : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _md5?.Dispose();
         _sha256?.Dispose();
         _sha512?.Dispose();

@@ -14,8 +14,15 @@ namespace Http2Features.Trailers;
 /// </summary>
 public static class ResponseTrailersExtensions
 {
-    /// <summary>Gets this request's <see cref="ITrailersFeature"/>, creating and storing it on first use.</summary>
-    public static ITrailersFeature GetTrailersFeature(this HttpContext context) => GetFeature(context);
+    /// <summary>
+    /// Gets this request's <see cref="ITrailersFeature"/>: the one already on <c>HttpContext.Features</c> (yours, if you set
+    /// one), else the pack's, created and stored on first use.
+    /// </summary>
+    public static ITrailersFeature GetTrailersFeature(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Features.Get<ITrailersFeature>() ?? GetFeature(context);
+    }
 
     /// <summary>
     /// Declares trailer names in the <c>Trailer</c> header (RFC 9110 §6.6.2); several calls merge.
@@ -27,7 +34,7 @@ public static class ResponseTrailersExtensions
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(names);
-        GetFeature(response.HttpContext).DeclareTrailers(names);
+        response.HttpContext.GetTrailersFeature().DeclareTrailers(names);
     }
 
     /// <summary>
@@ -38,14 +45,14 @@ public static class ResponseTrailersExtensions
     public static TrailerSendResult TrySendTrailers(this HttpResponse response, IEnumerable<KeyValuePair<string, StringValues>> trailers)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return GetFeature(response.HttpContext).Append(trailers);
+        return response.HttpContext.GetTrailersFeature().Append(trailers);
     }
 
     /// <inheritdoc cref="TrySendTrailers(HttpResponse, IEnumerable{KeyValuePair{string, StringValues}})"/>
     public static TrailerSendResult TrySendTrailers(this HttpResponse response, string name, StringValues value)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return GetFeature(response.HttpContext).Append([new(name, value)]);
+        return response.HttpContext.GetTrailersFeature().Append([new(name, value)]);
     }
 
     /// <summary>
@@ -58,16 +65,17 @@ public static class ResponseTrailersExtensions
     public static ValueTask<TrailerSendResult> SendTrailersAsync(this HttpResponse response, IEnumerable<KeyValuePair<string, StringValues>>? trailers = null)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return GetFeature(response.HttpContext).SendAsync(trailers);
+        return response.HttpContext.GetTrailersFeature().SendAsync(trailers);
     }
 
     /// <inheritdoc cref="SendTrailersAsync(HttpResponse, IEnumerable{KeyValuePair{string, StringValues}})"/>
     public static ValueTask<TrailerSendResult> SendTrailersAsync(this HttpResponse response, string name, StringValues value)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return GetFeature(response.HttpContext).SendAsync([new(name, value)]);
+        return response.HttpContext.GetTrailersFeature().SendAsync([new(name, value)]);
     }
 
+    /// <summary>The pack's own feature (the producers need it); replaces a foreign one.</summary>
     internal static ResponseTrailersFeature GetFeature(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

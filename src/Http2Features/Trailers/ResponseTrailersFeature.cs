@@ -58,7 +58,11 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
             }
         }
 
-        if (added && IsSupported)
+        if (added && IsSupported && StringValues.IsNullOrEmpty(response.Headers[HeaderNames.Trailer]))
+        {
+            response.Headers[HeaderNames.Trailer] = _declared.Count == 1 ? _declared[0] : string.Join(", ", _declared);
+        }
+        else if (added && IsSupported)
         {
             // One merged "Trailer: a, b" value: keeps names declared elsewhere (Kestrel's DeclareTrailer) and ours once each.
             var merged = new List<string>();

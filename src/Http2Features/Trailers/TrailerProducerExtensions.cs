@@ -43,6 +43,32 @@ public static class TrailerProducerExtensions
     public static IApplicationBuilder UseGrpcStatusTrailers(this IApplicationBuilder app) =>
         app.UseProducers(new TrailerProducerSet(ChecksumTrailers.None, false, true));
 
+    /// <summary>
+    /// Runs the producers named by each endpoint's <see cref="ITrailerProducerMetadata"/> (<see cref="ResponseTrailersAttribute"/>
+    /// on controllers, actions, pages or handlers, or the metadata of the <c>.WithXxx()</c> methods). Place it after routing
+    /// (<c>UseRouting</c>, implicit in minimal hosting) so the endpoint is known. Endpoints without such metadata cost one lookup.
+    /// </summary>
+    public static IApplicationBuilder UseEndpointTrailerProducers(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Use((context, next) =>
+        {
+            var metadata = context.GetEndpoint()?.Metadata.GetOrderedMetadata<ITrailerProducerMetadata>();
+            if (metadata is null || metadata.Count == 0)
+            {
+                return next(context);
+            }
+
+            var set = default(TrailerProducerSet);
+            foreach (var item in metadata)
+            {
+                set = new TrailerProducerSet(set.Checksums | item.Checksums, set.ServerTiming || item.ServerTiming, set.GrpcStatus || item.GrpcStatus);
+            }
+
+            return set == default ? next(context) : TrailerProducerRunner.RunAsync(context, () => next(context), set);
+        });
+    }
+
     private static TBuilder WithProducers<TBuilder>(this TBuilder builder, TrailerProducerSet set)
         where TBuilder : IEndpointConventionBuilder
     {

@@ -1,11 +1,27 @@
 namespace Http2Features.Trailers;
 
 /// <summary>
-/// Endpoint metadata saying which ready-made trailer producers an endpoint uses. Added by
-/// <c>.WithChecksumTrailers()</c>, <c>.WithServerTimingTrailer()</c> and <c>.WithGrpcStatusTrailers()</c>
+/// Endpoint metadata naming the ready-made trailer producers an endpoint uses. Read by
+/// <c>app.UseEndpointTrailerProducers()</c> (controllers, Razor Pages, any endpoint); minimal-API endpoints configured with
+/// <c>.WithChecksumTrailers()</c> and friends also run them through an endpoint filter.
+/// </summary>
+public interface ITrailerProducerMetadata
+{
+    /// <summary>Checksums sent as trailers.</summary>
+    ChecksumTrailers Checksums { get; }
+
+    /// <summary>Whether a <c>server-timing</c> trailer is sent.</summary>
+    bool ServerTiming { get; }
+
+    /// <summary>Whether <c>grpc-status</c>/<c>grpc-message</c> trailers are sent.</summary>
+    bool GrpcStatus { get; }
+}
+
+/// <summary>
+/// The metadata added by <c>.WithChecksumTrailers()</c>, <c>.WithServerTimingTrailer()</c> and <c>.WithGrpcStatusTrailers()</c>
 /// (together with the endpoint filter that runs them); readable by tooling such as OpenAPI transformers.
 /// </summary>
-public sealed class TrailerProducerMetadata
+public sealed class TrailerProducerMetadata : ITrailerProducerMetadata
 {
     /// <summary>Creates the metadata.</summary>
     public TrailerProducerMetadata(ChecksumTrailers checksums, bool serverTiming, bool grpcStatus)
@@ -15,14 +31,30 @@ public sealed class TrailerProducerMetadata
         GrpcStatus = grpcStatus;
     }
 
-    /// <summary>Checksums sent as trailers.</summary>
+    /// <inheritdoc />
     public ChecksumTrailers Checksums { get; }
 
-    /// <summary>Whether a <c>server-timing</c> trailer is sent.</summary>
+    /// <inheritdoc />
     public bool ServerTiming { get; }
 
-    /// <summary>Whether <c>grpc-status</c>/<c>grpc-message</c> trailers are sent.</summary>
+    /// <inheritdoc />
     public bool GrpcStatus { get; }
+}
 
-    internal TrailerProducerSet ToSet() => new(Checksums, ServerTiming, GrpcStatus);
+/// <summary>
+/// Asks for ready-made trailer producers on a controller, an action, a Razor Page or a minimal-API handler; takes effect
+/// through <c>app.UseEndpointTrailerProducers()</c>.
+/// <code>[ResponseTrailers(Checksums = ChecksumTrailers.ReprDigestSha256, ServerTiming = true)]</code>
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method | AttributeTargets.Delegate, AllowMultiple = false, Inherited = true)]
+public sealed class ResponseTrailersAttribute : Attribute, ITrailerProducerMetadata
+{
+    /// <inheritdoc />
+    public ChecksumTrailers Checksums { get; set; }
+
+    /// <inheritdoc />
+    public bool ServerTiming { get; set; }
+
+    /// <inheritdoc />
+    public bool GrpcStatus { get; set; }
 }

@@ -307,6 +307,23 @@ public class SendTrailersTests
     }
 
     [Fact]
+    public async Task Helper_works_with_defaults_when_AddHttp2Features_was_not_called()
+    {
+        await using var server = await Http2TestApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
+        {
+            response.DeclareTrailers("x-a");
+            await response.WriteAsync("x");
+            await response.SendTrailersAsync("x-a", "1");
+        }).WithServerTimingTrailer());
+        var client = await server.CreateRawClientAsync();
+
+        var response = await client.GetAsync("/t");
+
+        response.Trailers["x-a"].Should().Be("1");
+        response.Trailers["server-timing"].Should().StartWith("total;dur=");
+    }
+
+    [Fact]
     public void Default_undeclared_policy_is_Warn_and_an_undefined_value_fails_at_start()
     {
         new Http2FeaturesOptions().Trailers.UndeclaredTrailerPolicy.Should().Be(UndeclaredTrailerPolicy.Warn);

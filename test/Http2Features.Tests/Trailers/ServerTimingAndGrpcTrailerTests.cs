@@ -153,5 +153,33 @@ public partial class ServerTimingAndGrpcTrailerTests
         logs.Entries.Should().Contain(e => e.EventId.Id == 5004 && e.Level == LogLevel.Error);
     }
 
+    [Fact]
+    public async Task Middleware_forms_add_server_timing_and_grpc_status_to_every_request_after_them()
+    {
+        await using var server = await TrailersApp.StartAsync(app =>
+        {
+            app.UseServerTimingTrailer();
+            app.UseGrpcStatusTrailers();
+            app.MapPost("/ok", (HttpContext context) =>
+            {
+                context.AddServerTimingMetric("step", 1.5);
+                return "fine";
+            });
+            app.MapPost("/fail", string () => throw new InvalidOperationException("boom"));
+        });
+        var client = await server.CreateRawClientAsync();
+
+        var ok = await (await client.SendRequestAsync(Post("/ok"))).ReadResponseAsync(Timeout);
+        var fail = await (await client.SendRequestAsync(Post("/fail"))).ReadResponseAsync(Timeout);
+
+        ok.BodyText.Should().Be("fine");
+        ok.Headers.GetValues("trailer").Should().Equal("server-timing, grpc-status, grpc-message");
+        ok.Trailers["server-timing"].Should().MatchRegex(@"^total;dur=\d+(\.\d+)?, step;dur=1\.5$");
+        ok.Trailers["grpc-status"].Should().Be("0");
+        fail.Status.Should().Be(200, "gRPC answers a failed call with 200 and the status in the trailers");
+        fail.Trailers["grpc-status"].Should().Be("2");
+        fail.Trailers["server-timing"].Should().StartWith("total;dur=");
+    }
+
     private static Http2Features.Testing.RawHttp2Request Post(string path) => new("POST", path) { Body = Array.Empty<byte>() };
 }

@@ -331,8 +331,6 @@ internal sealed class GunicornSettingsBuilder
         {
             _usesEmbeddedDefault = true;
             _binds.Add(BindAddress.TryParse(GunicornSettingsLoader.EmbeddedDefaultBind, out _)!);
-            _diagnostics.Add(new(GunicornEvent.EmbeddedDefault, LogLevel.Information,
-                $"no bind set: listening on the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} ({string.Join(",", _protocols)})"));
         }
         else if (GunicornSettingsLoader.KestrelEndpointsConfigured(_input.Configuration, out var which))
         {

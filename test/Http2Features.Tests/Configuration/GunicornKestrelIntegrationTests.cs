@@ -298,6 +298,7 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
 
         server.Addresses.Should().ContainSingle().Which.Should().NotContain(":8443");
         server.Logs.Entries.Should().Contain(e => e.Id.Id == 1008 && e.Message.Contains("1 endpoint(s) were configured in code", StringComparison.Ordinal));
+        server.Logs.Entries.Should().NotContain(e => e.Message.StartsWith("no bind set: listening", StringComparison.Ordinal));
     }
 
     [Fact]

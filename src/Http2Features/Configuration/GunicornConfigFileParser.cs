@@ -34,16 +34,7 @@ internal static class GunicornConfigFileParser
     {
         var warnings = new List<ConfigFileWarning>();
         var assignments = new List<(string, object?, int)>();
-        List<Token> tokens;
-        try
-        {
-            tokens = Tokenize(text, warnings);
-        }
-        catch (FormatException ex)
-        {
-            warnings.Add(new ConfigFileWarning(ParseLine(ex), ex.Message));
-            return new ConfigFileResult(assignments, warnings);
-        }
+        var tokens = Tokenize(text, warnings);
 
         var statement = new List<Token>();
         var insideBlock = false;
@@ -70,9 +61,6 @@ internal static class GunicornConfigFileParser
 
         return new ConfigFileResult(assignments, warnings);
     }
-
-    private static int ParseLine(FormatException ex) =>
-        ex.Data["line"] is int line ? line : 1;
 
     private static void HandleStatement(List<Token> s, List<(string, object?, int)> assignments, List<ConfigFileWarning> warnings, ref bool insideBlock)
     {
@@ -259,6 +247,32 @@ internal static class GunicornConfigFileParser
         var atLineStart = true;
         var indented = false;
         var i = 0;
+        try
+        {
+            TokenizeInto(text, tokens, ref line, ref depth, ref atLineStart, ref indented, ref i);
+        }
+        catch (FormatException ex)
+        {
+            // Keep every complete statement before the broken string; drop the partial one.
+            warnings.Add(new ConfigFileWarning(ex.Data["line"] is int at ? at : line, ex.Message));
+            var lastNewline = tokens.FindLastIndex(t => t.Kind == TokenKind.Newline);
+            tokens.RemoveRange(lastNewline + 1, tokens.Count - lastNewline - 1);
+            depth = 0;
+        }
+
+        if (depth > 0)
+        {
+            warnings.Add(new ConfigFileWarning(line, "unclosed bracket at end of file; the last statement is ignored"));
+            var lastNewline = tokens.FindLastIndex(t => t.Kind == TokenKind.Newline);
+            tokens.RemoveRange(lastNewline + 1, tokens.Count - lastNewline - 1);
+        }
+
+        tokens.Add(new Token(TokenKind.Newline, "\n", line));
+        return tokens;
+    }
+
+    private static void TokenizeInto(string text, List<Token> tokens, ref int line, ref int depth, ref bool atLineStart, ref bool indented, ref int i)
+    {
         while (i < text.Length)
         {
             var c = text[i];
@@ -380,16 +394,6 @@ internal static class GunicornConfigFileParser
             tokens.Add(new Token(TokenKind.Op, op, line, null, tokenIndented));
             i += op.Length;
         }
-
-        if (depth > 0)
-        {
-            warnings.Add(new ConfigFileWarning(line, "unclosed bracket at end of file; the last statement is ignored"));
-            var lastNewline = tokens.FindLastIndex(t => t.Kind == TokenKind.Newline);
-            tokens.RemoveRange(lastNewline + 1, tokens.Count - lastNewline - 1);
-        }
-
-        tokens.Add(new Token(TokenKind.Newline, "\n", line));
-        return tokens;
     }
 
     private static bool IsTwoCharOperator(ReadOnlySpan<char> s) =>

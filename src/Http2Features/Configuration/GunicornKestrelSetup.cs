@@ -81,6 +81,8 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
             return;
         }
 
+        GunicornLog.Diagnostic(_logger, new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
+            $"no bind set: listening on the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} ({string.Join(",", s.AlpnOrder)})"));
         Listen(options, s);
     }
 

@@ -49,9 +49,6 @@ internal sealed class GunicornSettingsProvider
         }
     }
 
-    /// <summary>The valid settings; throws <see cref="GunicornConfigurationException"/> when any value is invalid.</summary>
-    public GunicornSettings Settings => Result.Settings ?? throw new GunicornConfigurationException(Result.Errors);
-
     /// <summary>The settings when valid, else null (for setups that must not throw, e.g. logging).</summary>
     public GunicornSettings? TryGetSettings() => Result.Settings;
 }

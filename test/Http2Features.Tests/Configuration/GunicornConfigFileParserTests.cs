@@ -113,6 +113,7 @@ public class GunicornConfigFileParserTests
 
         result.Warnings.Should().ContainSingle().Which.Line.Should().Be(2);
         result.Warnings[0].Reason.Should().Contain("unterminated string");
+        result.Assignments.Should().ContainSingle().Which.Name.Should().Be("workers", "statements before the broken one are kept");
     }
 
     [Fact]

@@ -24,7 +24,11 @@ public sealed class GunicornHostingTests : IDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        builder.WebHost.UseGunicornSettings(args, configure ?? (o => o.UseEmbeddedDefault = false));
+        builder.WebHost.UseGunicornSettings(args, configure ?? (o =>
+        {
+            o.UseEmbeddedDefault = false;
+            o.ReadEnvironmentVariable = false; // only the environment test reads GUNICORN_CMD_ARGS
+        }));
         return builder.Build();
     }
 
@@ -35,7 +39,7 @@ public sealed class GunicornHostingTests : IDisposable
         Environment.SetEnvironmentVariable(GunicornOptions.EnvironmentVariableName, "--http2-max-concurrent-streams 33 --backlog 44");
         try
         {
-            await using var app = Build(["--backlog", "55"]);
+            await using var app = Build(["--backlog", "55"], o => o.UseEmbeddedDefault = false);
             var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
 
             kestrel.Limits.Http2.MaxStreamsPerConnection.Should().Be(33);
@@ -64,6 +68,7 @@ public sealed class GunicornHostingTests : IDisposable
         await using var app = Build([], o =>
         {
             o.UseEmbeddedDefault = false;
+            o.ReadEnvironmentVariable = false;
             o.ConfigurationSectionName = "Server";
             o.ConfigFile = file;
         }, new Dictionary<string, string?> { ["Server:keepalive"] = "8", ["Gunicorn:keepalive"] = "99" });

@@ -261,12 +261,44 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Access_log_file_writes_W3C_entries_next_to_the_named_path()
+    {
+        var logPath = Path.Combine(_files.Root, "logs", "access.log");
+        await using (var server = await GunicornTestServer.StartAsync(["-b", "127.0.0.1:0", "--access-logfile", logPath], _files.Root))
+        {
+            using var client = GunicornTestServer.Client(ServerCertificate, HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact);
+            using var response = await client.GetAsync(new Uri(server.Address, "/w3c-path"), TestContext.Current.CancellationToken);
+
+            // The W3C logger writes in the background (FlushInterval 1 s): wait generously for the entry.
+            var logs = Path.Combine(_files.Root, "logs");
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (DateTime.UtcNow < deadline && !(Directory.Exists(logs) && Directory.GetFiles(logs, "access*.txt").Any(f => ReadShared(f).Contains("/w3c-path", StringComparison.Ordinal))))
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+        }
+
+        // Files are named access<yyyyMMdd>.<nnnn>.txt in the folder of the configured path.
+        var files = Directory.GetFiles(Path.Combine(_files.Root, "logs"), "access*.txt");
+        files.Should().NotBeEmpty();
+        string.Concat(files.Select(ReadShared)).Should().Contain("/w3c-path").And.Contain("#Fields:");
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    [Fact]
     public async Task Embedded_default_yields_to_endpoints_configured_in_code()
     {
         await using var server = await GunicornTestServer.StartAsync([], _files.Root, b => b.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0)));
 
         server.Addresses.Should().ContainSingle().Which.Should().NotContain(":8443");
         server.Logs.Entries.Should().Contain(e => e.Id.Id == 1008 && e.Message.Contains("1 endpoint(s) were configured in code", StringComparison.Ordinal));
+        server.Logs.Entries.Should().NotContain(e => e.Message.StartsWith("no bind set: listening", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -113,6 +113,54 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         result.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
     }
 
+    [Theory]
+    [InlineData(Source.File)]
+    [InlineData(Source.Configuration)]
+    [InlineData(Source.Environment)]
+    [InlineData(Source.CommandLine)]
+    public void Client_certificate_settings_are_read_from_each_source(Source source)
+    {
+        var (cert, key) = _files.Certificate();
+        var (ca, _) = _files.Certificate("ca");
+        var result = source switch
+        {
+            Source.File => _files.Load(configFile: _files.Write("mtls.conf.py", $"certfile = \"{cert}\"\nkeyfile = \"{key}\"\ncert_reqs = 2\nca_certs = \"{ca}\"\n")),
+            Source.Configuration => _files.Load(configuration: new Dictionary<string, string?>
+            {
+                ["Gunicorn:certfile"] = cert, ["Gunicorn:keyfile"] = key, ["Gunicorn:cert_reqs"] = "2", ["Gunicorn:ca_certs"] = ca,
+            }),
+            Source.Environment => _files.Load(environment: $"--certfile {cert} --keyfile {key} --cert-reqs 2 --ca-certs {ca}"),
+            _ => _files.Load(args: ["--certfile", cert, "--keyfile", key, "--cert-reqs=2", "--ca-certs", ca]),
+        };
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.ClientCertificateMode.Should().Be(ClientCertificateMode.RequireCertificate);
+        result.Settings.ClientCertificateAuthorities.Should().ContainSingle();
+    }
+
+    [Theory]
+    [InlineData(Source.File)]
+    [InlineData(Source.Configuration)]
+    [InlineData(Source.Environment)]
+    [InlineData(Source.CommandLine)]
+    public void Http2_cleartext_is_read_from_each_source(Source source)
+    {
+        var result = source switch
+        {
+            Source.File => _files.Load(configFile: _files.Write("h2c.conf.py", "bind = \"127.0.0.1:0\"\nhttp_protocols = [\"h2\"]\nhttp2_cleartext = \"prior-knowledge\"\n")),
+            Source.Configuration => _files.Load(configuration: new Dictionary<string, string?>
+            {
+                ["Gunicorn:bind"] = "127.0.0.1:0", ["Gunicorn:http_protocols"] = "h2", ["Gunicorn:http2_cleartext"] = "prior-knowledge",
+            }),
+            Source.Environment => _files.Load(environment: "-b 127.0.0.1:0 --http-protocols h2 --http2-cleartext prior-knowledge"),
+            _ => _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols=h2", "--http2-cleartext=prior-knowledge"]),
+        };
+
+        result.Errors.Should().BeEmpty();
+        result.Settings!.Protocols.Should().Be(HttpProtocols.Http2);
+        result.Settings.Cleartext.Should().Be(Http2Cleartext.PriorKnowledge);
+    }
+
     [Fact]
     public void Later_sources_override_earlier_ones()
     {
@@ -292,6 +340,8 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
 
         _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:config"] = file }).Settings!.Backlog.Should().Be(7);
         _files.Load(configFile: "other.conf.py").Settings!.Backlog.Should().Be(7);
+        _files.Load(environment: "-c other.conf.py").Settings!.Backlog.Should().Be(7);
+        _files.Load(args: ["--config=other.conf.py"]).Settings!.Backlog.Should().Be(7);
     }
 
     [Fact]

@@ -10,11 +10,17 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 {
     private readonly Lock _attachedLock = new();
     private object[]? _attached;
+    private readonly PriorityMetrics? _metrics;
     private int _protocol;
 
-    public ConnectionSeamState(int maxConcurrentStreams)
+    /// <param name="maxConcurrentStreams">Kestrel's <c>Limits.Http2.MaxStreamsPerConnection</c> for the endpoint.</param>
+    /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> for the endpoint.</param>
+    /// <param name="metrics">The pack's priority metrics (optional).</param>
+    public ConnectionSeamState(int maxConcurrentStreams, uint serverHeaderTableSize = ClientSettingsObservation.DefaultHeaderTableSize, PriorityMetrics? metrics = null)
     {
-        Priorities = new StreamPriorityTable(maxConcurrentStreams);
+        _metrics = metrics;
+        Priorities = new StreamPriorityTable(maxConcurrentStreams, metrics);
+        ClientSettings = new ClientSettingsObservation(serverHeaderTableSize);
     }
 
     public SeamProtocol Protocol => (SeamProtocol)Volatile.Read(ref _protocol);
@@ -23,7 +29,7 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 
     public StreamPriorityTable Priorities { get; }
 
-    public ClientSettingsObservation ClientSettings { get; } = new();
+    public ClientSettingsObservation ClientSettings { get; }
 
     /// <summary>Number of priority signals the observer reported (PRIORITY, HEADERS+PRIORITY, PRIORITY_UPDATE).</summary>
     internal long PrioritySignals { get; private set; }
@@ -78,15 +84,17 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 
     void IHttp2FrameSink.OnStreamOpened(int streamId) => Priorities.OnStreamOpened(streamId);
 
-    void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive)
+    void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream)
     {
         PrioritySignals++;
-        Priorities.OnPriority(streamId, dependsOn, weight, exclusive);
+        _metrics?.Signal(opensStream ? "headers" : "priority");
+        Priorities.OnPriority(streamId, dependsOn, weight, exclusive, opensStream);
     }
 
     void IHttp2FrameSink.OnPriorityUpdate(int prioritizedStreamId, ReadOnlySpan<byte> fieldValue)
     {
         PrioritySignals++;
+        _metrics?.Signal("priority_update");
 
         // RFC 9218 section 7.1: a value that does not parse is ignored (the previous signal stands).
         if (PriorityFieldParser.TryParse(fieldValue, out var urgency, out var incremental))
@@ -102,4 +110,6 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
         SettingsEntriesObserved++;
         ClientSettings.Observe(id, value);
     }
+
+    void IHttp2FrameSink.OnSettingsFrameEnd() => ClientSettings.OnFrameEnd();
 }

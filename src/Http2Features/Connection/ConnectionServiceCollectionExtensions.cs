@@ -1,3 +1,4 @@
+using Http2Features.Priority;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,6 +12,8 @@ internal static class ConnectionServiceCollectionExtensions
 {
     internal static IServiceCollection AddHttp2ConnectionSeam(this IServiceCollection services)
     {
+        services.AddMetrics();
+        services.TryAddSingleton<PriorityMetrics>();
         services.TryAddSingleton<SeamEndpointRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, SeamKestrelOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<KestrelServerOptions>, SeamKestrelOptionsSetup>());

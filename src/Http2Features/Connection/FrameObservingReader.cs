@@ -33,6 +33,12 @@ internal sealed class FrameObservingReader : PipeReader
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
+        if (_observer.IsDormant)
+        {
+            // Below TLS or HTTP/1.1: nothing left to observe, so add nothing to the read path.
+            return _inner.ReadAsync(cancellationToken);
+        }
+
         var pending = _inner.ReadAsync(cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Http2Features.Connection;
+using Http2Features.Priority;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -35,8 +36,13 @@ public static class Http2FeaturesListenOptionsExtensions
             var services = listenOptions.ApplicationServices;
             var logger = (ILogger?)services?.GetService<ILoggerFactory>()?.CreateLogger("Http2Features.Connection") ?? NullLogger.Instance;
             services?.GetService<SeamEndpointRegistry>()?.Add(listenOptions);
-            var maxStreams = listenOptions.KestrelServerOptions?.Limits.Http2.MaxStreamsPerConnection ?? 100;
-            return new SeamConnectionMiddleware(next, maxStreams, logger).OnConnectionAsync;
+            var http2Limits = listenOptions.KestrelServerOptions?.Limits.Http2;
+            return new SeamConnectionMiddleware(
+                next,
+                http2Limits?.MaxStreamsPerConnection ?? 100,
+                (uint)(http2Limits?.HeaderTableSize ?? 4096),
+                logger,
+                services?.GetService<PriorityMetrics>()).OnConnectionAsync;
         });
         return listenOptions;
     }

@@ -243,17 +243,18 @@ internal sealed class Http2FrameObserver
         switch (_type)
         {
             case TypeHeaders when _streamId != 0:
-                _sink.OnStreamOpened(_streamId);
                 if ((_flags & FlagPriority) != 0)
                 {
                     var needed = ((_flags & FlagPadded) != 0 ? 1 : 0) + 5;
                     if (_payloadRemaining >= needed)
                     {
+                        // Reported with the priority fields, in one call.
                         BeginCollect(Collecting.HeadersPriority, needed);
                         return;
                     }
                 }
 
+                _sink.OnStreamOpened(_streamId);
                 break;
 
             case TypePriority when _streamId != 0 && _payloadRemaining == 5:
@@ -283,12 +284,12 @@ internal sealed class Http2FrameObserver
             case Collecting.HeadersPriority:
             {
                 var fields = _scratch.AsSpan(_need - 5, 5);
-                ReportPriority(fields);
+                ReportPriority(fields, opensStream: true);
                 break;
             }
 
             case Collecting.Priority:
-                ReportPriority(_scratch.AsSpan(0, 5));
+                ReportPriority(_scratch.AsSpan(0, 5), opensStream: false);
                 break;
 
             case Collecting.SettingsEntry:
@@ -299,6 +300,7 @@ internal sealed class Http2FrameObserver
                     return;
                 }
 
+                _sink.OnSettingsFrameEnd();
                 break;
 
             case Collecting.PriorityUpdateStreamId:
@@ -321,7 +323,7 @@ internal sealed class Http2FrameObserver
         SkipRestOfPayload();
     }
 
-    private void ReportPriority(ReadOnlySpan<byte> fields)
+    private void ReportPriority(ReadOnlySpan<byte> fields, bool opensStream)
     {
         var raw = BinaryPrimitives.ReadUInt32BigEndian(fields);
         var dependsOn = (int)(raw & 0x7FFF_FFFF);
@@ -329,7 +331,7 @@ internal sealed class Http2FrameObserver
         // Kestrel answers a self-dependency with PROTOCOL_ERROR; the entry would be meaningless.
         if (dependsOn != _streamId)
         {
-            _sink.OnPriority(_streamId, dependsOn, fields[4] + 1, (raw & 0x8000_0000) != 0);
+            _sink.OnPriority(_streamId, dependsOn, fields[4] + 1, (raw & 0x8000_0000) != 0, opensStream);
         }
     }
 

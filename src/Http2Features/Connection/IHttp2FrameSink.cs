@@ -10,11 +10,14 @@ internal interface IHttp2FrameSink
     /// <summary>The observer decided what the bytes are (only in sniffing mode).</summary>
     void OnProtocolDetected(SeamProtocol protocol);
 
-    /// <summary>A HEADERS frame opened (or continued) a client stream.</summary>
+    /// <summary>A HEADERS frame without priority fields opened (or continued) a client stream.</summary>
     void OnStreamOpened(int streamId);
 
-    /// <summary>RFC 7540 priority from a HEADERS frame with PRIORITY or a PRIORITY frame (already validated as Kestrel would).</summary>
-    void OnPriority(int streamId, int dependsOn, int weight, bool exclusive);
+    /// <summary>
+    /// RFC 7540 priority from a HEADERS frame with PRIORITY (<paramref name="opensStream"/> true: this also
+    /// opens the stream) or a PRIORITY frame, already validated as Kestrel would.
+    /// </summary>
+    void OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream);
 
     /// <summary>An RFC 9218 PRIORITY_UPDATE frame; <paramref name="fieldValue"/> is only valid during the call.</summary>
     void OnPriorityUpdate(int prioritizedStreamId, ReadOnlySpan<byte> fieldValue);
@@ -24,4 +27,7 @@ internal interface IHttp2FrameSink
 
     /// <summary>One setting of a client SETTINGS frame (not an ACK), in arrival order.</summary>
     void OnSetting(ushort id, uint value);
+
+    /// <summary>The last setting of a non-empty client SETTINGS frame was reported (Kestrel applies settings per frame).</summary>
+    void OnSettingsFrameEnd();
 }

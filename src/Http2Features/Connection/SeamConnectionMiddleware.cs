@@ -1,3 +1,4 @@
+using Http2Features.Priority;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
@@ -12,12 +13,16 @@ internal sealed class SeamConnectionMiddleware
 {
     private readonly ConnectionDelegate _next;
     private readonly int _maxConcurrentStreams;
+    private readonly uint _serverHeaderTableSize;
     private readonly ILogger _logger;
+    private readonly PriorityMetrics? _metrics;
 
-    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, ILogger logger)
+    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, uint serverHeaderTableSize, ILogger logger, PriorityMetrics? metrics)
     {
+        _metrics = metrics;
         _next = next;
         _maxConcurrentStreams = maxConcurrentStreams;
+        _serverHeaderTableSize = serverHeaderTableSize;
         _logger = logger;
     }
 
@@ -28,7 +33,7 @@ internal sealed class SeamConnectionMiddleware
             return _next(context);
         }
 
-        var state = new ConnectionSeamState(_maxConcurrentStreams);
+        var state = new ConnectionSeamState(_maxConcurrentStreams, _serverHeaderTableSize, _metrics);
         context.Features.Set<IConnectionSeam>(state);
         return _next(new SeamConnectionContext(context, state, _logger));
     }

@@ -41,8 +41,8 @@ internal sealed class SeamTransportLayer : IHttp2FrameSink
 
     void IHttp2FrameSink.OnStreamOpened(int streamId) => ((IHttp2FrameSink)_state).OnStreamOpened(streamId);
 
-    void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive) =>
-        ((IHttp2FrameSink)_state).OnPriority(streamId, dependsOn, weight, exclusive);
+    void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream) =>
+        ((IHttp2FrameSink)_state).OnPriority(streamId, dependsOn, weight, exclusive, opensStream);
 
     void IHttp2FrameSink.OnPriorityUpdate(int prioritizedStreamId, ReadOnlySpan<byte> fieldValue) =>
         ((IHttp2FrameSink)_state).OnPriorityUpdate(prioritizedStreamId, fieldValue);
@@ -50,4 +50,6 @@ internal sealed class SeamTransportLayer : IHttp2FrameSink
     void IHttp2FrameSink.OnStreamReset(int streamId) => ((IHttp2FrameSink)_state).OnStreamReset(streamId);
 
     void IHttp2FrameSink.OnSetting(ushort id, uint value) => ((IHttp2FrameSink)_state).OnSetting(id, value);
+
+    void IHttp2FrameSink.OnSettingsFrameEnd() => ((IHttp2FrameSink)_state).OnSettingsFrameEnd();
 }

@@ -16,6 +16,19 @@ internal static class PriorityFieldParser
     /// <summary>Parses <paramref name="value"/>; false when it is not a structured-field dictionary.</summary>
     public static bool TryParse(ReadOnlySpan<char> value, out int urgency, out bool incremental)
     {
+        if (TryParseCore(value, out urgency, out incremental))
+        {
+            return true;
+        }
+
+        // An invalid field is ignored as a whole: nothing from it applies.
+        urgency = DefaultUrgency;
+        incremental = false;
+        return false;
+    }
+
+    private static bool TryParseCore(ReadOnlySpan<char> value, out int urgency, out bool incremental)
+    {
         urgency = DefaultUrgency;
         incremental = false;
         var p = new Cursor(value);

@@ -37,13 +37,16 @@ internal sealed class StreamPriorityTable
     }
 
     private readonly Lock _gate = new();
+    private readonly PriorityMetrics? _metrics;
     private Entry[]? _entries;
     private int _setMask;
     private int _count;
 
     /// <param name="maxConcurrentStreams">The connection's stream limit (Kestrel's MaxStreamsPerConnection).</param>
-    public StreamPriorityTable(int maxConcurrentStreams)
+    /// <param name="metrics">Where evictions are counted (optional).</param>
+    public StreamPriorityTable(int maxConcurrentStreams, PriorityMetrics? metrics = null)
     {
+        _metrics = metrics;
         // Four entries per allowed stream leaves room for idle-stream signals and recently closed streams;
         // rounded to a power of two so the set index is a mask.
         var wanted = Math.Clamp((long)maxConcurrentStreams * 4, 64, 1 << 16);
@@ -65,8 +68,8 @@ internal sealed class StreamPriorityTable
         get { lock (_gate) { return _count; } }
     }
 
-    /// <summary>RFC 7540 priority from HEADERS or PRIORITY.</summary>
-    public void OnPriority(int streamId, int dependsOn, int weight, bool exclusive)
+    /// <summary>RFC 7540 priority from HEADERS (<paramref name="opensStream"/>) or PRIORITY.</summary>
+    public void OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream = false)
     {
         StreamPriorityFeature? listener;
         lock (_gate)
@@ -79,7 +82,8 @@ internal sealed class StreamPriorityTable
 
             entry.DependsOn = dependsOn;
             entry.Weight = (short)weight;
-            entry.Flags = (entry.Flags & ~EntryFlags.Exclusive) | EntryFlags.Http2 | (exclusive ? EntryFlags.Exclusive : 0);
+            entry.Flags = (entry.Flags & ~EntryFlags.Exclusive) | EntryFlags.Http2
+                | (exclusive ? EntryFlags.Exclusive : 0) | (opensStream ? EntryFlags.Opened : 0);
             listener = entry.Listener;
         }
 
@@ -270,6 +274,7 @@ internal sealed class StreamPriorityTable
 
             entries[victim] = default;
             _count--;
+            _metrics?.Evicted();
             return ref Claim(ref entries[victim], streamId);
         }
     }

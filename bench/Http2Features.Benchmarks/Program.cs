@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Http2Features.Benchmarks.FrameObserverBenchmarks).Assembly).Run(args);

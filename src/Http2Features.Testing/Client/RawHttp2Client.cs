@@ -13,7 +13,7 @@ namespace Http2Features.Testing;
 /// SETTINGS and a log of every frame. A background reader processes the connection; every wait has a timeout and fails
 /// with a message saying what was awaited and which frames arrived instead.
 /// </summary>
-public sealed class RawHttp2Client : IAsyncDisposable
+public sealed partial class RawHttp2Client : IAsyncDisposable
 {
     /// <summary>The HTTP/2 connection preface a client sends first.</summary>
     public static ReadOnlySpan<byte> Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
@@ -59,7 +59,7 @@ public sealed class RawHttp2Client : IAsyncDisposable
     private int _blockStreamId;
     private bool _blockEndStream;
     private bool _blockIsPushPromise;
-    private readonly List<byte> _blockBuffer = new();
+    private readonly System.Buffers.ArrayBufferWriter<byte> _blockBuffer = new();
 
     private RawHttp2Client(Socket socket, Stream stream, RawHttp2ClientOptions options, Uri baseAddress, string? negotiatedProtocol)
     {
@@ -220,7 +220,15 @@ public sealed class RawHttp2Client : IAsyncDisposable
             socket.Dispose();
             throw new RawHttp2Exception($"Timed out after {options.Timeout.TotalSeconds:F1} s connecting to {baseAddress}{(tls ? " (TCP + TLS handshake)" : "")}.", ex);
         }
-        catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
+        catch (System.Security.Authentication.AuthenticationException ex)
+        {
+            socket.Dispose();
+            throw new RawHttp2Exception(
+                $"TLS handshake with {baseAddress} failed: {ex.Message} {ex.InnerException?.Message} " +
+                $"(offered ALPN: {string.Join(", ", options.ApplicationProtocols)}; an endpoint without HTTP/2 in ListenOptions.Protocols fails ALPN this way; " +
+                "a certificate rejected by RemoteCertificateValidationCallback or ValidateServerCertificate too).", ex);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException)
         {
             socket.Dispose();
             throw new RawHttp2Exception($"Could not connect to {baseAddress}: {ex.Message}", ex);
@@ -313,7 +321,8 @@ public sealed class RawHttp2Client : IAsyncDisposable
             fields.Add(new(Options.LowercaseHeaderNames ? h.Key.ToLowerInvariant() : h.Key, h.Value));
         }
 
-        var endStreamOnHeaders = request.EndStream && request.Body is null;
+        var hasTrailers = request.Trailers.Count > 0;
+        var endStreamOnHeaders = request.EndStream && request.Body is null && !hasTrailers;
         RawHttp2Stream stream;
         await AcquireWriteLockAsync(cancellationToken, "the write lock to send HEADERS");
         try
@@ -346,10 +355,41 @@ public sealed class RawHttp2Client : IAsyncDisposable
 
         if (request.Body is { } body)
         {
-            await SendDataAsync(stream, body, request.EndStream, cancellationToken);
+            await SendDataAsync(stream, body, request.EndStream && !hasTrailers, cancellationToken);
+        }
+
+        if (hasTrailers && request.EndStream)
+        {
+            await SendTrailersAsync(stream, request.Trailers, cancellationToken);
         }
 
         return stream;
+    }
+
+    internal async Task SendTrailersAsync(RawHttp2Stream stream, IEnumerable<KeyValuePair<string, string>> trailers, CancellationToken cancellationToken)
+    {
+        await AcquireWriteLockAsync(cancellationToken, "the write lock to send trailers");
+        try
+        {
+            ThrowIfClosed("send trailers");
+            ApplyPendingEncoderTableSize();
+            var block = new List<byte>(128);
+            _encoder.BeginBlock(block);
+            foreach (var t in trailers)
+            {
+                _encoder.EncodeField(block, Options.LowercaseHeaderNames ? t.Key.ToLowerInvariant() : t.Key, t.Value, HpackIndexing.Incremental);
+            }
+
+            await WriteHeaderBlockLockedAsync(stream.StreamId, block.ToArray(), null, null, endStream: true, null, "trailers", cancellationToken);
+            lock (Sync)
+            {
+                stream.LocalEnded = true;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     /// <summary>Sends <c>GET path</c> and waits for the complete response.</summary>
@@ -475,7 +515,7 @@ public sealed class RawHttp2Client : IAsyncDisposable
                 Task windowSignal;
                 lock (Sync)
                 {
-                    if (stream.IsCompleted && stream.Snapshot().ResetCode is not null)
+                    if (stream.IsReset)
                     {
                         return; // Reset by the server (or us): the rest of the body is moot.
                     }
@@ -542,12 +582,12 @@ public sealed class RawHttp2Client : IAsyncDisposable
     {
         var payload = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)errorCode);
-        await WriteFrameInternalAsync(Http2FrameType.RstStream, 0, streamId, payload, errorCode.ToString(), ct);
+        var sequence = await WriteFrameInternalAsync(Http2FrameType.RstStream, 0, streamId, payload, errorCode.ToString(), ct);
         lock (Sync)
         {
             if (_streams.TryGetValue(streamId, out var s))
             {
-                s.OnReset(errorCode, Stopwatch.GetTimestamp(), byClient: true);
+                s.OnReset(errorCode, Stopwatch.GetTimestamp(), sequence, byClient: true);
             }
         }
     }
@@ -690,12 +730,12 @@ public sealed class RawHttp2Client : IAsyncDisposable
 
     private string DescribeFailure(string headline, Func<string> progress)
     {
-        var sb = new StringBuilder(headline);
+        var sb = new StringBuilder(headline.TrimEnd('.'));
         sb.Append('.');
         var p = progress();
         if (p.Length > 0)
         {
-            sb.Append(' ').Append(p).Append('.');
+            sb.Append(' ').Append(p.TrimEnd('.')).Append('.');
         }
 
         lock (Sync)
@@ -716,607 +756,6 @@ public sealed class RawHttp2Client : IAsyncDisposable
     }
 
     internal TimeSpan ElapsedSince(long timestamp) => Stopwatch.GetElapsedTime(_startTimestamp, timestamp);
-
-    // ------------------------------------------------------------------ reading
-
-    private async Task ReadLoopAsync()
-    {
-        var header = new byte[9];
-        var payload = new byte[Math.Max(_maxReceiveFrameSize, DefaultMaxFrameSize)];
-        Exception? error = null;
-        try
-        {
-            while (true)
-            {
-                if (!await ReadExactlyOrEofAsync(header))
-                {
-                    error = new RawHttp2Exception("The server closed the connection.");
-                    break;
-                }
-
-                var length = (header[0] << 16) | (header[1] << 8) | header[2];
-                var type = (Http2FrameType)header[3];
-                var flags = header[4];
-                var streamId = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5)) & int.MaxValue;
-                if (length > _maxReceiveFrameSize)
-                {
-                    throw new RawHttp2Exception($"The server sent a {length}-byte {FrameNames.Of(type)} frame on stream {streamId}, larger than the client's SETTINGS_MAX_FRAME_SIZE {_maxReceiveFrameSize} (FRAME_SIZE_ERROR).");
-                }
-
-                if (length > 0 && !await ReadExactlyOrEofAsync(payload.AsMemory(0, length)))
-                {
-                    throw new RawHttp2Exception($"The connection closed in the middle of a {length}-byte {FrameNames.Of(type)} frame on stream {streamId}.");
-                }
-
-                await ProcessFrameAsync(type, flags, streamId, payload.AsMemory(0, length));
-            }
-        }
-        catch (Exception ex) when (_disposed != 0)
-        {
-            error = new RawHttp2Exception("The client was disposed.", ex);
-        }
-        catch (RawHttp2Exception ex)
-        {
-            error = ex;
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            error = new RawHttp2Exception($"The connection failed: {ex.Message}", ex);
-        }
-        catch (HpackException ex)
-        {
-            error = new RawHttp2Exception($"The server sent an invalid header block (COMPRESSION_ERROR): {ex.Message}", ex);
-        }
-#pragma warning disable CA1031 // The reader must surface any failure to every waiter instead of dying silently.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            error = new RawHttp2Exception($"The raw client's reader failed: {ex.Message}", ex);
-        }
-
-        OnConnectionEnded(error);
-    }
-
-    private async Task<bool> ReadExactlyOrEofAsync(Memory<byte> buffer)
-    {
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            var n = await _stream.ReadAsync(buffer[read..], _disposeCts.Token);
-            if (n == 0)
-            {
-                if (read == 0)
-                {
-                    return false;
-                }
-
-                throw new RawHttp2Exception($"The connection closed after {read} of {buffer.Length} bytes of a frame.");
-            }
-
-            read += n;
-        }
-
-        return true;
-    }
-
-    private async Task ProcessFrameAsync(Http2FrameType type, byte flags, int streamId, ReadOnlyMemory<byte> payload)
-    {
-        var now = Stopwatch.GetTimestamp();
-        if (_blockStreamId != 0 && type != Http2FrameType.Continuation)
-        {
-            LogReceived(type, flags, streamId, payload.Length, now, null);
-            throw new RawHttp2Exception($"The server sent {FrameNames.Of(type)} on stream {streamId} while a header block on stream {_blockStreamId} awaited CONTINUATION (PROTOCOL_ERROR).");
-        }
-
-        switch (type)
-        {
-            case Http2FrameType.Data:
-                await OnDataAsync(flags, streamId, payload, now);
-                break;
-            case Http2FrameType.Headers:
-            case Http2FrameType.PushPromise:
-            {
-                var span = payload.Span;
-                var pos = 0;
-                var padLength = 0;
-                if ((flags & Http2FrameFlags.Padded) != 0)
-                {
-                    padLength = span.Length > 0 ? span[0] : throw new RawHttp2Exception($"PADDED {FrameNames.Of(type)} on stream {streamId} has no pad length.");
-                    pos = 1;
-                }
-
-                if (type == Http2FrameType.Headers && (flags & Http2FrameFlags.Priority) != 0)
-                {
-                    pos += 5;
-                }
-
-                var promised = 0;
-                if (type == Http2FrameType.PushPromise)
-                {
-                    promised = span.Length >= pos + 4 ? BinaryPrimitives.ReadInt32BigEndian(span[pos..]) & int.MaxValue : 0;
-                    pos += 4;
-                }
-
-                if (pos + padLength > span.Length)
-                {
-                    LogReceived(type, flags, streamId, payload.Length, now, null);
-                    throw new RawHttp2Exception($"{FrameNames.Of(type)} on stream {streamId}: padding {padLength} exceeds the {span.Length}-byte payload (PROTOCOL_ERROR).");
-                }
-
-                _blockBuffer.Clear();
-                _blockBuffer.AddRange(span[pos..(span.Length - padLength)].ToArray());
-                _blockStreamId = streamId;
-                _blockEndStream = type == Http2FrameType.Headers && (flags & Http2FrameFlags.EndStream) != 0;
-                _blockIsPushPromise = type == Http2FrameType.PushPromise;
-                if ((flags & Http2FrameFlags.EndHeaders) != 0)
-                {
-                    CompleteHeaderBlock(type, flags, streamId, payload.Length, now, promised);
-                }
-                else
-                {
-                    LogReceived(type, flags, streamId, payload.Length, now, promised != 0 ? "promised=" + promised.ToString(CultureInfo.InvariantCulture) : null);
-                }
-
-                break;
-            }
-
-            case Http2FrameType.Continuation:
-                if (_blockStreamId == 0 || streamId != _blockStreamId)
-                {
-                    LogReceived(type, flags, streamId, payload.Length, now, null);
-                    throw new RawHttp2Exception($"The server sent CONTINUATION on stream {streamId} without an open header block (expected stream {_blockStreamId}) (PROTOCOL_ERROR).");
-                }
-
-                _blockBuffer.AddRange(payload.Span.ToArray());
-                if ((flags & Http2FrameFlags.EndHeaders) != 0)
-                {
-                    CompleteHeaderBlock(type, flags, streamId, payload.Length, now, 0);
-                }
-                else
-                {
-                    LogReceived(type, flags, streamId, payload.Length, now, null);
-                }
-
-                break;
-            case Http2FrameType.RstStream:
-            {
-                var code = payload.Length >= 4 ? (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(payload.Span) : Http2ErrorCode.FrameSizeError;
-                LogReceived(type, flags, streamId, payload.Length, now, code.ToString());
-                lock (Sync)
-                {
-                    if (_streams.TryGetValue(streamId, out var s))
-                    {
-                        s.OnReset(code, now, byClient: false);
-                    }
-                }
-
-                break;
-            }
-
-            case Http2FrameType.Settings:
-                await OnSettingsAsync(flags, streamId, payload, now);
-                break;
-            case Http2FrameType.Ping:
-                if ((flags & Http2FrameFlags.Ack) != 0)
-                {
-                    LogReceived(type, flags, streamId, payload.Length, now, "ACK");
-                    if (payload.Length == 8)
-                    {
-                        var opaque = BinaryPrimitives.ReadInt64BigEndian(payload.Span);
-                        lock (Sync)
-                        {
-                            if (_pings.Remove(opaque, out var ping))
-                            {
-                                ping.Tcs.TrySetResult(Stopwatch.GetElapsedTime(ping.Started, now));
-                            }
-                        }
-                    }
-                }
-                else
-                {
-                    LogReceived(type, flags, streamId, payload.Length, now, null);
-                    await WriteFrameInternalAsync(Http2FrameType.Ping, Http2FrameFlags.Ack, 0, payload.ToArray(), "ACK", CancellationToken.None);
-                }
-
-                break;
-            case Http2FrameType.GoAway:
-            {
-                var span = payload.Span;
-                var info = span.Length >= 8
-                    ? new GoAwayInfo(BinaryPrimitives.ReadInt32BigEndian(span) & int.MaxValue, (Http2ErrorCode)BinaryPrimitives.ReadUInt32BigEndian(span[4..]), span[8..].ToArray())
-                    : new GoAwayInfo(0, Http2ErrorCode.FrameSizeError, span.ToArray());
-                LogReceived(type, flags, streamId, payload.Length, now, info.ToString());
-                lock (Sync)
-                {
-                    _goAway = info;
-                    foreach (var s in _streams.Values)
-                    {
-                        if (s.StreamId > info.LastStreamId && !s.IsCompleted)
-                        {
-                            s.Fail(new RawHttp2Exception($"The server sent {info} and will not process stream {s.StreamId}."));
-                        }
-                    }
-                }
-
-                _goAwayReceived.TrySetResult(info);
-                break;
-            }
-
-            case Http2FrameType.WindowUpdate:
-            {
-                var increment = payload.Length >= 4 ? BinaryPrimitives.ReadInt32BigEndian(payload.Span) & int.MaxValue : 0;
-                LogReceived(type, flags, streamId, payload.Length, now, "increment=" + increment.ToString(CultureInfo.InvariantCulture));
-                lock (Sync)
-                {
-                    if (streamId == 0)
-                    {
-                        _connectionSendWindow += increment;
-                    }
-                    else if (_streams.TryGetValue(streamId, out var s))
-                    {
-                        s.SendWindow += increment;
-                    }
-
-                    PulseWindowLocked();
-                }
-
-                break;
-            }
-
-            default:
-                // PRIORITY, PRIORITY_UPDATE and unknown types: logged only (RFC 9113 5.5: ignore unknown frames).
-                LogReceived(type, flags, streamId, payload.Length, now, null);
-                break;
-        }
-    }
-
-    private void CompleteHeaderBlock(Http2FrameType type, byte flags, int streamId, int length, long now, int promised)
-    {
-        var block = _blockBuffer.ToArray();
-        _blockBuffer.Clear();
-        var endStream = _blockEndStream;
-        var pushPromise = _blockIsPushPromise;
-        _blockStreamId = 0;
-        List<KeyValuePair<string, string>> fields;
-        try
-        {
-            // Every block is decoded, even for unknown streams, to keep the HPACK dynamic table in sync.
-            fields = _decoder.Decode(block);
-        }
-        catch (HpackException ex)
-        {
-            LogReceived(type, flags, streamId, length, now, "undecodable header block");
-            throw new RawHttp2Exception($"The server's header block on stream {streamId} could not be decoded (COMPRESSION_ERROR): {ex.Message}", ex);
-        }
-
-        var status = fields.FirstOrDefault(f => f.Key == ":status").Value;
-        var detail = pushPromise ? "push promise " + promised.ToString(CultureInfo.InvariantCulture)
-            : status is not null ? ":status " + status
-            : "trailers (" + fields.Count.ToString(CultureInfo.InvariantCulture) + " fields)";
-        var sequence = LogReceived(type, flags, streamId, length, now, detail);
-        if (pushPromise)
-        {
-            return;
-        }
-
-        lock (Sync)
-        {
-            if (_streams.TryGetValue(streamId, out var s))
-            {
-                s.OnHeaderBlock(fields, endStream, now, sequence);
-            }
-        }
-    }
-
-    private async Task OnDataAsync(byte flags, int streamId, ReadOnlyMemory<byte> payload, long now)
-    {
-        var span = payload.Span;
-        var start = 0;
-        var padLength = 0;
-        if ((flags & Http2FrameFlags.Padded) != 0)
-        {
-            padLength = span.Length > 0 ? span[0] : 0;
-            start = 1;
-        }
-
-        var endStream = (flags & Http2FrameFlags.EndStream) != 0;
-        LogReceived(Http2FrameType.Data, flags, streamId, payload.Length, now, null);
-        if (start + padLength > span.Length)
-        {
-            throw new RawHttp2Exception($"DATA on stream {streamId}: padding {padLength} exceeds the {span.Length}-byte payload (PROTOCOL_ERROR).");
-        }
-
-        int connectionIncrement = 0, streamIncrement = 0;
-        lock (Sync)
-        {
-            if (_streams.TryGetValue(streamId, out var s))
-            {
-                if (!s.OnData(span[start..(span.Length - padLength)], endStream, now, Options.MaxResponseBodySize))
-                {
-                    throw new RawHttp2Exception($"The response body on stream {streamId} exceeds RawHttp2ClientOptions.MaxResponseBodySize ({Options.MaxResponseBodySize} bytes).");
-                }
-
-                if (Options.AutoWindowUpdate && !endStream && payload.Length > 0)
-                {
-                    s.ReceiveUnacknowledged += payload.Length;
-                    if (s.ReceiveUnacknowledged >= Math.Max(1, _receiveStreamWindow / 2))
-                    {
-                        streamIncrement = s.ReceiveUnacknowledged;
-                        s.ReceiveUnacknowledged = 0;
-                    }
-                }
-            }
-
-            if (Options.AutoWindowUpdate && payload.Length > 0)
-            {
-                _connectionReceiveUnacknowledged += payload.Length;
-                if (_connectionReceiveUnacknowledged >= Math.Max(1, _receiveConnectionWindow / 2))
-                {
-                    connectionIncrement = _connectionReceiveUnacknowledged;
-                    _connectionReceiveUnacknowledged = 0;
-                }
-            }
-        }
-
-        if (connectionIncrement > 0)
-        {
-            await SendWindowUpdateAsync(0, connectionIncrement);
-        }
-
-        if (streamIncrement > 0)
-        {
-            await SendWindowUpdateAsync(streamId, streamIncrement);
-        }
-    }
-
-    private async Task OnSettingsAsync(byte flags, int streamId, ReadOnlyMemory<byte> payload, long now)
-    {
-        if ((flags & Http2FrameFlags.Ack) != 0)
-        {
-            LogReceived(Http2FrameType.Settings, flags, streamId, payload.Length, now, "ACK");
-            _settingsAcknowledged.TrySetResult();
-            return;
-        }
-
-        if (payload.Length % 6 != 0)
-        {
-            LogReceived(Http2FrameType.Settings, flags, streamId, payload.Length, now, null);
-            throw new RawHttp2Exception($"The server sent a SETTINGS frame of {payload.Length} bytes, not a multiple of 6 (FRAME_SIZE_ERROR).");
-        }
-
-        var received = new Http2Settings();
-        lock (Sync)
-        {
-            for (var i = 0; i < payload.Length; i += 6)
-            {
-                var id = BinaryPrimitives.ReadUInt16BigEndian(payload.Span[i..]);
-                var value = BinaryPrimitives.ReadUInt32BigEndian(payload.Span[(i + 2)..]);
-                received.Apply(id, value);
-                _serverSettings.Apply(id, value);
-                switch (id)
-                {
-                    case 0x1:
-                        _pendingEncoderTableSize = (int)Math.Min(value, 4096u);
-                        break;
-                    case 0x4:
-                        var delta = value - _serverInitialWindowSize;
-                        _serverInitialWindowSize = value;
-                        foreach (var s in _streams.Values)
-                        {
-                            s.SendWindow += delta;
-                        }
-
-                        PulseWindowLocked();
-                        break;
-                    case 0x5:
-                        _serverMaxFrameSize = (int)Math.Clamp(value, DefaultMaxFrameSize, 16777215u);
-                        break;
-                }
-            }
-        }
-
-        LogReceived(Http2FrameType.Settings, flags, streamId, payload.Length, now, received.ToString());
-        await WriteFrameInternalAsync(Http2FrameType.Settings, Http2FrameFlags.Ack, 0, ReadOnlyMemory<byte>.Empty, "ACK", CancellationToken.None);
-        _serverSettingsReceived.TrySetResult();
-    }
-
-    private void OnConnectionEnded(Exception? error)
-    {
-        error ??= new RawHttp2Exception("The connection ended.");
-        List<RawHttp2Stream> open;
-        List<TaskCompletionSource<TimeSpan>> pings;
-        lock (Sync)
-        {
-            _connectionError ??= error;
-            open = _streams.Values.Where(s => !s.IsCompleted).ToList();
-            pings = _pings.Values.Select(p => p.Tcs).ToList();
-            _pings.Clear();
-            _windowChanged.TrySetException(error);
-            _ = _windowChanged.Task.Exception;
-        }
-
-        foreach (var s in open)
-        {
-            s.Fail(new RawHttp2Exception($"Stream {s.StreamId} did not complete: {error.Message}", error));
-        }
-
-        foreach (var p in pings)
-        {
-            p.TrySetException(error);
-        }
-
-        SetFailed(_serverSettingsReceived, error);
-        SetFailed(_settingsAcknowledged, error);
-        if (!_goAwayReceived.Task.IsCompleted)
-        {
-            _goAwayReceived.TrySetException(new RawHttp2Exception($"The connection ended without a GOAWAY: {error.Message}", error));
-            _ = _goAwayReceived.Task.Exception;
-        }
-
-        _closed.TrySetResult();
-
-        static void SetFailed(TaskCompletionSource tcs, Exception e)
-        {
-            tcs.TrySetException(e);
-            _ = tcs.Task.Exception;
-        }
-    }
-
-    // ------------------------------------------------------------------ writing
-
-    private async Task WriteFrameInternalAsync(Http2FrameType type, byte flags, int streamId, ReadOnlyMemory<byte> payload, string? detail, CancellationToken ct)
-    {
-        var frame = new byte[9 + payload.Length];
-        WriteFrameHeader(frame, payload.Length, type, flags, streamId);
-        payload.Span.CopyTo(frame.AsSpan(9));
-        await AcquireWriteLockAsync(ct, $"the write lock to send {FrameNames.Of(type)}");
-        try
-        {
-            ThrowIfClosed($"send {FrameNames.Of(type)} on stream {streamId}");
-            await WriteBytesLockedAsync(frame, ct);
-            LogSent(type, flags, streamId, payload.Length, detail);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private async Task AcquireWriteLockAsync(CancellationToken ct, string what)
-    {
-        if (!await _writeLock.WaitAsync(Options.Timeout, ct))
-        {
-            throw new RawHttp2Exception(DescribeFailure($"Timed out after {Options.Timeout.TotalSeconds:F1} s waiting for {what} (another write is stuck)", () => ""));
-        }
-    }
-
-    private async Task WriteBytesLockedAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, _disposeCts.Token);
-        cts.CancelAfter(Options.Timeout);
-        try
-        {
-            if (Options.ChunkWrites > 0)
-            {
-                for (var offset = 0; offset < bytes.Length; offset += Options.ChunkWrites)
-                {
-                    var n = Math.Min(Options.ChunkWrites, bytes.Length - offset);
-                    await _stream.WriteAsync(bytes.Slice(offset, n), cts.Token);
-                    await _stream.FlushAsync(cts.Token);
-                }
-            }
-            else
-            {
-                await _stream.WriteAsync(bytes, cts.Token);
-                await _stream.FlushAsync(cts.Token);
-            }
-        }
-        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
-        {
-            throw new RawHttp2Exception(DescribeFailure($"Timed out or disposed while writing {bytes.Length} bytes", () => ""), ex);
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            throw new RawHttp2Exception(DescribeFailure($"Writing {bytes.Length} bytes failed: {ex.Message}", () => ""), ex);
-        }
-    }
-
-    private void ThrowIfClosed(string action)
-    {
-        lock (Sync)
-        {
-            if (_closed.Task.IsCompleted)
-            {
-                throw new RawHttp2Exception($"Cannot {action}: the connection has ended ({_connectionError?.Message}).");
-            }
-        }
-    }
-
-    private void ApplyPendingEncoderTableSize()
-    {
-        int? size;
-        lock (Sync)
-        {
-            size = _pendingEncoderTableSize;
-            _pendingEncoderTableSize = null;
-        }
-
-        if (size is { } s && s != _encoder.DynamicTableMaxSize)
-        {
-            _encoder.SetMaxDynamicTableSize(s);
-        }
-    }
-
-    private void PulseWindowLocked()
-    {
-        var signal = _windowChanged;
-        _windowChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        signal.TrySetResult();
-    }
-
-    private long LogReceived(Http2FrameType type, byte flags, int streamId, int length, long timestamp, string? detail) =>
-        AddLog(FrameDirection.Received, type, flags, streamId, length, timestamp, detail);
-
-    private void LogSent(Http2FrameType type, byte flags, int streamId, int length, string? detail) =>
-        AddLog(FrameDirection.Sent, type, flags, streamId, length, Stopwatch.GetTimestamp(), detail);
-
-    private long AddLog(FrameDirection direction, Http2FrameType type, byte flags, int streamId, int length, long timestamp, string? detail)
-    {
-        lock (Sync)
-        {
-            var seq = _sequence++;
-            _log.Add(new FrameLogEntry(seq, direction, type, flags, streamId, length, timestamp, Stopwatch.GetElapsedTime(_startTimestamp, timestamp), detail));
-            return seq;
-        }
-    }
-
-    // ------------------------------------------------------------------ encoding helpers
-
-    private static byte[] BuildSettingsPayload(Http2Settings settings)
-    {
-        var pairs = settings.ToPairs().ToList();
-        var payload = new byte[pairs.Count * 6];
-        for (var i = 0; i < pairs.Count; i++)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(payload.AsSpan(i * 6), pairs[i].Key);
-            BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan((i * 6) + 2), pairs[i].Value);
-        }
-
-        return payload;
-    }
-
-    private static void WritePriorityFields(Span<byte> destination, int dependsOn, int weight, bool exclusive)
-    {
-        var dep = (uint)(dependsOn & int.MaxValue) | (exclusive ? 0x80000000u : 0u);
-        BinaryPrimitives.WriteUInt32BigEndian(destination, dep);
-        destination[4] = (byte)(weight - 1);
-    }
-
-    private static void ValidateWeight(int weight)
-    {
-        if (weight is < 1 or > 256)
-        {
-            throw new ArgumentOutOfRangeException(nameof(weight), weight, "An HTTP/2 priority weight is 1..256 (sent as weight - 1). Use WriteFrameAsync for out-of-range values.");
-        }
-    }
-
-    internal static void WriteFrameHeader(Span<byte> destination, int length, Http2FrameType type, byte flags, int streamId)
-    {
-        destination[0] = (byte)(length >> 16);
-        destination[1] = (byte)(length >> 8);
-        destination[2] = (byte)length;
-        destination[3] = (byte)type;
-        destination[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(destination[5..], streamId & int.MaxValue);
-    }
-
-    private static void AppendFrame(List<byte> buffer, Http2FrameType type, byte flags, int streamId, ReadOnlySpan<byte> payload)
-    {
-        Span<byte> header = stackalloc byte[9];
-        WriteFrameHeader(header, payload.Length, type, flags, streamId);
-        buffer.AddRange(header);
-        buffer.AddRange(payload);
-    }
 
     /// <summary>Closes the connection (without GOAWAY) and stops the reader.</summary>
     public async ValueTask DisposeAsync()

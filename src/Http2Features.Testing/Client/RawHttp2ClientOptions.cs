@@ -65,6 +65,12 @@ public sealed class RawHttp2ClientOptions
     /// <summary>Upper bound on buffered response bytes per stream, to keep memory bounded against a misbehaving server. Default 256 MiB.</summary>
     public long MaxResponseBodySize { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Upper bound on <see cref="RawHttp2Client.FrameLog"/> entries; beyond it the oldest half is dropped (sequence numbers
+    /// keep counting). Default 200,000.
+    /// </summary>
+    public int MaxFrameLogEntries { get; set; } = 200_000;
+
     /// <summary>Number of most recent frames quoted in timeout and error messages. Default 12.</summary>
     public int FramesInErrorMessages { get; set; } = 12;
 }

@@ -39,6 +39,9 @@ public sealed class RawHttp2Request
     /// <summary>The request body, sent as DATA frames (respecting flow control). Null: no DATA frames.</summary>
     public ReadOnlyMemory<byte>? Body { get; set; }
 
+    /// <summary>Request trailers: sent as a final HEADERS frame with END_STREAM after <see cref="Body"/> (when <see cref="EndStream"/> is true).</summary>
+    public IList<KeyValuePair<string, string>> Trailers { get; } = new List<KeyValuePair<string, string>>();
+
     /// <summary>End the stream after the headers (or after <see cref="Body"/>). Default true; false keeps the stream open for <see cref="RawHttp2Stream.SendDataAsync"/>.</summary>
     public bool EndStream { get; set; } = true;
 

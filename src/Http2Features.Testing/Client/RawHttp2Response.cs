@@ -109,6 +109,12 @@ public sealed class RawHttp2Response
     /// <summary>The <see cref="FrameLogEntry.Sequence"/> of the frame that completed the final header block (-1 if none).</summary>
     public long HeadersFrameSequence { get; }
 
+    /// <summary>The <see cref="FrameLogEntry.Sequence"/> of the first DATA frame (-1 if none): compare streams' order of service without timing.</summary>
+    public long FirstDataFrameSequence { get; init; } = -1;
+
+    /// <summary>The <see cref="FrameLogEntry.Sequence"/> of the frame that ended the stream (END_STREAM or RST_STREAM; -1 if none).</summary>
+    public long EndFrameSequence { get; init; } = -1;
+
     /// <inheritdoc />
     public override string ToString()
     {

@@ -24,6 +24,8 @@ public sealed class RawHttp2Stream
     private long _firstDataTimestamp;
     private long _endTimestamp;
     private long _headersSequence = -1;
+    private long _firstDataSequence = -1;
+    private long _endSequence = -1;
     private bool _endStreamReceived;
 
     internal RawHttp2Stream(RawHttp2Client client, int streamId, long sendWindow)
@@ -63,6 +65,8 @@ public sealed class RawHttp2Stream
 
     internal bool HasFinalHeaders => _headers is not null;
 
+    internal bool IsReset => _resetCode is not null;
+
     /// <summary>Waits for the stream to end and returns everything received on it.</summary>
     /// <param name="timeout">How long to wait; default the client's <see cref="RawHttp2ClientOptions.Timeout"/>.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -81,7 +85,7 @@ public sealed class RawHttp2Stream
     public async Task<InformationalResponse> WaitForInformationalAsync(int count = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var deadline = Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var limit = timeout ?? _client.Options.Timeout;
         while (true)
         {
@@ -102,7 +106,7 @@ public sealed class RawHttp2Stream
                 signal = _informationalArrived.Task;
             }
 
-            var remaining = limit - Stopwatch.GetElapsedTime(deadline);
+            var remaining = limit - Stopwatch.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 remaining = TimeSpan.FromMilliseconds(1);
@@ -117,6 +121,10 @@ public sealed class RawHttp2Stream
     /// <remarks>Stops quietly when the stream has been reset (the response then carries the reset code).</remarks>
     public Task SendDataAsync(ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken = default) =>
         _client.SendDataAsync(this, data, endStream, cancellationToken);
+
+    /// <summary>Sends request trailers as a HEADERS frame with END_STREAM (after any body sent with <see cref="SendDataAsync"/>).</summary>
+    public Task SendTrailersAsync(IEnumerable<KeyValuePair<string, string>> trailers, CancellationToken cancellationToken = default) =>
+        _client.SendTrailersAsync(this, trailers, cancellationToken);
 
     /// <summary>Sends RST_STREAM for this stream.</summary>
     public Task SendRstStreamAsync(Http2ErrorCode errorCode, CancellationToken cancellationToken = default) =>
@@ -158,7 +166,7 @@ public sealed class RawHttp2Stream
             }
 
             parts.Add(_resetCode is { } c ? "RST_STREAM " + c : _endStreamReceived ? "END_STREAM" : "no END_STREAM");
-            return "received on stream " + StreamId.ToString(CultureInfo.InvariantCulture) + ": " + string.Join(", ", parts);
+            return "Received on stream " + StreamId.ToString(CultureInfo.InvariantCulture) + ": " + string.Join(", ", parts);
         }
     }
 
@@ -191,15 +199,17 @@ public sealed class RawHttp2Stream
         if (endStream)
         {
             _endStreamReceived = true;
+            _endSequence = sequence;
             Complete(timestamp);
         }
     }
 
-    internal bool OnData(ReadOnlySpan<byte> data, bool endStream, long timestamp, long maxBody)
+    internal bool OnData(ReadOnlySpan<byte> data, bool endStream, long timestamp, long sequence, long maxBody)
     {
         if (_dataFrames++ == 0)
         {
             _firstDataTimestamp = timestamp;
+            _firstDataSequence = sequence;
         }
 
         if (_body.WrittenCount + (long)data.Length > maxBody)
@@ -211,13 +221,14 @@ public sealed class RawHttp2Stream
         if (endStream)
         {
             _endStreamReceived = true;
+            _endSequence = sequence;
             Complete(timestamp);
         }
 
         return true;
     }
 
-    internal void OnReset(Http2ErrorCode code, long timestamp, bool byClient)
+    internal void OnReset(Http2ErrorCode code, long timestamp, long sequence, bool byClient)
     {
         if (_completed.Task.IsCompleted)
         {
@@ -225,6 +236,7 @@ public sealed class RawHttp2Stream
         }
 
         _resetCode = code;
+        _endSequence = sequence;
         ResetByClient = byClient;
         Complete(timestamp);
     }
@@ -259,5 +271,9 @@ public sealed class RawHttp2Stream
         _firstDataTimestamp,
         _endTimestamp,
         _headersSequence,
-        _endStreamReceived);
+        _endStreamReceived)
+    {
+        FirstDataFrameSequence = _firstDataSequence,
+        EndFrameSequence = _endSequence,
+    };
 }

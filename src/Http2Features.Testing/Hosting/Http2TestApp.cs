@@ -93,11 +93,17 @@ public sealed class Http2TestApp : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         configureBuilder?.Invoke(builder);
         var app = builder.Build();
-        configureApp(app);
-
-        using (var cts = new CancellationTokenSource(options.StartStopTimeout))
+        try
         {
+            configureApp(app);
+            using var cts = new CancellationTokenSource(options.StartStopTimeout);
             await app.StartAsync(cts.Token);
+        }
+        catch
+        {
+            // Don't leak a half-started host (and its port) when the test's configuration throws.
+            await app.DisposeAsync();
+            throw;
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()

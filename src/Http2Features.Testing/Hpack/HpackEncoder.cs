@@ -19,7 +19,7 @@ public sealed class HpackEncoder
         _table = new HpackDynamicTable(maxDynamicTableSize);
     }
 
-    /// <summary>Huffman-encode a string when that is shorter. Default true.</summary>
+    /// <summary>Huffman-encode a string unless that would be longer (RFC 7541 Appendix C uses it at equal length). Default true.</summary>
     public bool UseHuffman { get; set; } = true;
 
     /// <summary>Add fields to the dynamic table (when <see cref="HpackIndexing.Incremental"/> applies). Default true.</summary>
@@ -133,7 +133,7 @@ public sealed class HpackEncoder
         if (huffman)
         {
             var encodedLength = HpackHuffman.GetEncodedLength(raw);
-            if (encodedLength < raw.Length)
+            if (encodedLength <= raw.Length)
             {
                 WriteInteger(output, 0x80, 7, (ulong)encodedLength);
                 output.AddRange(HpackHuffman.Encode(raw));

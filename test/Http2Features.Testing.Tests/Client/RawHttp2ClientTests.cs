@@ -210,12 +210,17 @@ public class RawHttp2ClientTests
         }));
         await using var client = await app.CreateRawClientAsync();
         var stream = await client.SendRequestAsync(new RawHttp2Request("GET", "/slow"));
+        await stream.WaitForHeadersAsync();
+        for (var i = 0; i < 500 && stream.Snapshot().Body.Length == 0; i++)
+        {
+            await Task.Delay(20);
+        }
 
         var act = () => stream.ReadResponseAsync(TimeSpan.FromMilliseconds(1500));
 
         var error = await act.Should().ThrowAsync<RawHttp2Exception>();
         error.Which.Message.Should().Contain("Timed out after 1.5 s waiting for the end of stream 1")
-            .And.Contain("final HEADERS 200")
+            .And.Contain("final HEADERS 200, 1 DATA frame(s), 7 body bytes, no END_STREAM")
             .And.Contain("<- HEADERS stream=1");
     }
 

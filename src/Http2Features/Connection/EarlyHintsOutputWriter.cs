@@ -457,7 +457,9 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
             {
                 started = hint.Request.HasResponseStarted();
             }
-            catch (ObjectDisposedException)
+#pragma warning disable CA1031 // A recycled request context must not turn into an exception inside Kestrel's flush.
+            catch (Exception)
+#pragma warning restore CA1031
             {
                 started = true;
             }
@@ -475,17 +477,27 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
                 continue;
             }
 
-            if (hint.Request.IsHttp2)
+            try
             {
-                // Repeat the update Kestrel owes: its own next block still carries it, which is legal.
-                var sizeUpdate = PendingTableSizeUpdateLocked(hint.Request.ServerHeaderTableSize);
-                _inner.Write(Http2EarlyHintsEncoder.Encode(hint.Request.Fields, hint.Request.StreamId, _peerMaxFrameSize, sizeUpdate));
+                if (hint.Request.IsHttp2)
+                {
+                    // Repeat the update Kestrel owes: its own next block still carries it, which is legal.
+                    var sizeUpdate = PendingTableSizeUpdateLocked(hint.Request.ServerHeaderTableSize);
+                    _inner.Write(Http2EarlyHintsEncoder.Encode(hint.Request.Fields, hint.Request.StreamId, _peerMaxFrameSize, sizeUpdate));
+                }
+                else
+                {
+                    var length = Http1EarlyHintsEncoder.GetLength(hint.Request.Fields);
+                    var span = _inner.GetSpan(length);
+                    _inner.Advance(Http1EarlyHintsEncoder.Encode(hint.Request.Fields, span));
+                }
             }
-            else
+            catch (InvalidOperationException)
             {
-                var length = Http1EarlyHintsEncoder.GetLength(hint.Request.Fields);
-                var span = _inner.GetSpan(length);
-                _inner.Advance(Http1EarlyHintsEncoder.Encode(hint.Request.Fields, span));
+                // The transport's writer was completed underneath us: the connection is gone. Never throw into Kestrel.
+                _completed = true;
+                hint.Completion.TrySetResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ConnectionClosed));
+                continue;
             }
 
             (written ??= []).Add(hint);

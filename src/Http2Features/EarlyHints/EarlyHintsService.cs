@@ -37,7 +37,8 @@ internal sealed partial class EarlyHintsService
 
     public void Record(EarlyHintsResult result, string protocol, int fieldCount, string connectionId)
     {
-        var protocolTag = new KeyValuePair<string, object?>("network.protocol.version", protocol);
+        // OpenTelemetry's network.protocol.version: "1.1", "2", ... like Kestrel's own metrics.
+        var protocolTag = new KeyValuePair<string, object?>("network.protocol.version", ProtocolVersion(protocol));
         if (result.IsSent)
         {
             _sent.Add(1, protocolTag);
@@ -55,6 +56,15 @@ internal sealed partial class EarlyHintsService
             LogNotSent(_logger, result.Reason, protocol, connectionId);
         }
     }
+
+    internal static string ProtocolVersion(string protocol) => protocol switch
+    {
+        "HTTP/1.1" => "1.1",
+        "HTTP/2" => "2",
+        "HTTP/1.0" => "1.0",
+        "HTTP/3" => "3",
+        _ => protocol,
+    };
 
     internal static string ReasonTag(EarlyHintsNotSentReason reason) => reason switch
     {

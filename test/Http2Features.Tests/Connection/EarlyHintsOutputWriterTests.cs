@@ -223,6 +223,17 @@ public class EarlyHintsOutputWriterTests
     }
 
     [Fact]
+    public async Task Transport_writer_completed_underneath_reports_ConnectionClosed_instead_of_throwing()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        await pipe.Writer.CompleteAsync();
+
+        (await writer.SendAsync(Hint(0), default)).Reason.Should().Be(EarlyHintsNotSentReason.ConnectionClosed);
+        (await writer.SendAsync(Hint(0), default)).Reason.Should().Be(EarlyHintsNotSentReason.ConnectionClosed);
+    }
+
+    [Fact]
     public async Task Request_abort_ends_a_queued_hint()
     {
         var writer = new EarlyHintsOutputWriter(new Pipe().Writer, null);

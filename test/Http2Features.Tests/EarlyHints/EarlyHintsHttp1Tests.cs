@@ -46,6 +46,23 @@ public class EarlyHintsHttp1Tests
     }
 
     [Fact]
+    public async Task Cleartext_http11_endpoint_gets_the_103_block_too()
+    {
+        var host = new EarlyHintsTestHost();
+        await using var app = await host.StartAsync(tls: false, protocols: Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", app.BaseAddress.Port, TestContext.Current.CancellationToken);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync("GET /hint HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, TestContext.Current.CancellationToken);
+
+        Encoding.ASCII.GetString(buffer.ToArray()).Should().StartWith(
+            "HTTP/1.1 103 Early Hints\r\nlink: </style0.css>; rel=preload; as=style\r\nlink: </app0.js>; rel=preload; as=script; fetchpriority=high\r\n\r\nHTTP/1.1 200 OK\r\n");
+    }
+
+    [Fact]
     public async Task Http10_client_gets_no_103_bytes_and_the_call_reports_it()
     {
         var host = new EarlyHintsTestHost();

@@ -49,8 +49,10 @@ public class EarlyHintsLoadTests
         }
 
         var (exit, output) = await ExternalTool.RunAsync(h2load, args, TimeSpan.FromSeconds(60 + (requests / 500)));
-        TestContext.Current.SendDiagnosticMessage("h2load {0}: {1}", string.Join(' ', args), Regex.Match(output, "finished in .*|requests: .*").Value);
-        Console.WriteLine($"h2load {string.Join(' ', args)}\n{output}");
+        if (Environment.GetEnvironmentVariable("EARLYHINTS_H2LOAD_LOG") is { Length: > 0 } log)
+        {
+            await File.AppendAllTextAsync(log, $"$ h2load {string.Join(' ', args)}\n{output}\n", TestContext.Current.CancellationToken);
+        }
 
         exit.Should().Be(0, output);
         var match = Regex.Match(output, @"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored");

@@ -14,7 +14,7 @@ public class EarlyHintsMetricsTests
         var host = new EarlyHintsTestHost();
         await using var app = await host.StartAsync();
         var factory = app.Services.GetRequiredService<IMeterFactory>();
-        var measurements = new ConcurrentQueue<(string Instrument, long Value, string? Reason)>();
+        var measurements = new ConcurrentQueue<(string Instrument, long Value, string? Reason, string? Version)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -27,15 +27,20 @@ public class EarlyHintsMetricsTests
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             string? reason = null;
+            string? version = null;
             foreach (var tag in tags)
             {
                 if (tag.Key == "reason")
                 {
                     reason = tag.Value as string;
                 }
+                else if (tag.Key == "network.protocol.version")
+                {
+                    version = tag.Value as string;
+                }
             }
 
-            measurements.Enqueue((instrument.Name, value, reason));
+            measurements.Enqueue((instrument.Name, value, reason, version));
         });
         listener.Start();
         await using var client = await app.CreateRawClientAsync();
@@ -43,8 +48,8 @@ public class EarlyHintsMetricsTests
         await client.GetAsync("/hint?calls=2", TestContext.Current.CancellationToken);
         await EarlyHintsHttp1Tests.RawTlsExchangeAsync(app, "GET /hint HTTP/1.0\r\nHost: a\r\n\r\n");
 
-        measurements.Where(m => m.Instrument == EarlyHintsService.SentCounterName).Sum(m => m.Value).Should().Be(2);
-        measurements.Should().ContainSingle(m => m.Instrument == EarlyHintsService.NotSentCounterName)
-            .Which.Reason.Should().Be("http10_client");
+        measurements.Where(m => m.Instrument == EarlyHintsService.SentCounterName).Should().HaveCount(2).And.OnlyContain(m => m.Value == 1 && m.Version == "2");
+        var notSent = measurements.Should().ContainSingle(m => m.Instrument == EarlyHintsService.NotSentCounterName).Subject;
+        (notSent.Reason, notSent.Version).Should().Be(("http10_client", "1.0"));
     }
 }

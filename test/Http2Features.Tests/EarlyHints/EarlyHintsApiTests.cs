@@ -1,0 +1,79 @@
+using FluentAssertions;
+using Http2Features.EarlyHints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Http2Features.Tests.EarlyHints;
+
+public class EarlyHintsApiTests
+{
+    [Fact]
+    public async Task Without_AddHttp2Features_the_call_throws_naming_the_missing_registration()
+    {
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().BuildServiceProvider() };
+
+        var act = async () => await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/a.css", "style"));
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*AddHttp2Features()*");
+    }
+
+    [Fact]
+    public async Task A_replaced_feature_on_HttpContext_Features_receives_the_formatted_links()
+    {
+        var fake = new RecordingFeature();
+        var context = new DefaultHttpContext();
+        context.Features.Set<IHttpEarlyHintsFeature>(fake);
+
+        var result = await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/a.css", "style"), EarlyHintLink.Preconnect("https://cdn.example"));
+
+        result.IsSent.Should().BeTrue();
+        fake.Calls.Should().ContainSingle().Which.Should().Equal(
+            new KeyValuePair<string, string>("link", "</a.css>; rel=preload; as=style"),
+            new KeyValuePair<string, string>("link", "<https://cdn.example>; rel=preconnect"));
+    }
+
+    [Theory]
+    [InlineData(10, "MaxTotalSize must be between 64 and 65536 bytes; got 10")]
+    [InlineData(100_000, "MaxTotalSize must be between 64 and 65536 bytes; got 100000")]
+    public void Options_validation_names_the_setting_and_its_range(int maxTotalSize, string message)
+    {
+        var services = new ServiceCollection().AddHttp2Features(o => o.EarlyHints.MaxTotalSize = maxTotalSize);
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<Http2FeaturesOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().WithMessage($"*Http2Features:EarlyHints:{message}*");
+    }
+
+    [Fact]
+    public void Write_timeout_of_zero_is_refused()
+    {
+        var services = new ServiceCollection().AddHttp2Features(o => o.EarlyHints.WriteTimeout = TimeSpan.Zero);
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<Http2FeaturesOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().WithMessage("*WriteTimeout must be between 1 ms and 10 min*");
+    }
+
+    [Fact]
+    public void Not_sent_results_are_cached_and_None_is_refused()
+    {
+        EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Timeout).Should().BeSameAs(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Timeout));
+        EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Timeout).ToString().Should().Be("NotSent(Timeout)");
+        var act = () => EarlyHintsResult.NotSent(EarlyHintsNotSentReason.None);
+        act.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    private sealed class RecordingFeature : IHttpEarlyHintsFeature
+    {
+        public List<IReadOnlyList<KeyValuePair<string, string>>> Calls { get; } = [];
+
+        public ValueTask<EarlyHintsResult> SendAsync(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken = default)
+        {
+            Calls.Add(fields);
+            return ValueTask.FromResult(EarlyHintsResult.Sent);
+        }
+    }
+}

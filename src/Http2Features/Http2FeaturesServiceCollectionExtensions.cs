@@ -1,8 +1,8 @@
 using Http2Features;
 using Http2Features.Connection;
+using Http2Features.EarlyHints;
+using Http2Features.Trailers;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -20,11 +20,12 @@ public static class Http2FeaturesServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
+        // Each capability registers its own services and its IValidateOptions<Http2FeaturesOptions>;
+        // ValidateOnStart runs them all when the host starts.
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2FeaturesOptions>, Http2FeaturesOptionsValidator>());
-        services.AddHttp2ConnectionSeam();
-        Http2Features.EarlyHints.EarlyHintsServiceCollectionExtensions.AddHttp2EarlyHints(services);
-        Http2Features.Trailers.TrailersServiceCollectionExtensions.AddHttp2Trailers(services);
+        services.AddHttp2ConnectionSeam();   // the seam, and with it stream priority
+        services.AddHttp2EarlyHints();
+        services.AddHttp2Trailers();
 
         return services;
     }

@@ -6,9 +6,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Http2Features;
 using Http2Features.EarlyHints;
 using Http2Features.Priority;
 using Http2Features.Trailers;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseGunicornSettings(args); // -c gunicorn.conf.py, -b, --certfile ..., GUNICORN_CMD_ARGS; default https://127.0.0.1:8443
@@ -138,9 +140,11 @@ static string HttpVersionOf(HttpContext context) => context.Request.Protocol swi
     _ => "1.1",
 };
 
-// Only what this request can really use: priority and trailers need HTTP/2; 103 needs HTTP/1.1 or HTTP/2.
+// Only what this request can really use: priority and trailers need HTTP/2; 103 needs HTTP/1.1 or HTTP/2
+// (and EarlyHints.Enabled, true unless you turn it off).
 static List<string> ExtensionsOf(HttpContext context)
 {
+    var options = context.RequestServices.GetRequiredService<IOptionsMonitor<Http2FeaturesOptions>>().CurrentValue;
     var extensions = new List<string>();
     var isHttp2 = context.GetStreamPriority().HasHttp2Priority;   // HTTP/2 on a connection the pack observes
     if (isHttp2)
@@ -153,7 +157,7 @@ static List<string> ExtensionsOf(HttpContext context)
         extensions.Add("http.response.trailers");
     }
 
-    if (isHttp2 || context.Request.Protocol == "HTTP/1.1")
+    if (options.EarlyHints.Enabled && (isHttp2 || context.Request.Protocol == "HTTP/1.1"))
     {
         extensions.Add("http.response.early_hint");
     }

@@ -6,6 +6,8 @@ using System.Text;
 using System.Text.Json;
 using FluentAssertions;
 using Http2Features.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Http2Features.Tests.Example;
 
@@ -45,6 +47,18 @@ public sealed class ExampleAppTests : IClassFixture<Http2WebApplicationFactory<P
         using var json = await ReadJsonAsync(response);
         json.RootElement.GetProperty("http_version").GetString().Should().Be("1.1");
         Strings(json.RootElement.GetProperty("extensions")).Should().Equal("http.response.early_hint");
+    }
+
+    [Fact]
+    public async Task Root_does_not_list_early_hints_when_they_are_disabled()
+    {
+        var factory = _factory.WithHttp2WebHostBuilder(b => b.ConfigureServices(services =>
+            services.Configure<Http2FeaturesOptions>(o => o.EarlyHints.Enabled = false)));
+
+        using var response = await factory.CreateHttp2Client().GetAsync("/", Ct);
+
+        using var json = await ReadJsonAsync(response);
+        Strings(json.RootElement.GetProperty("extensions")).Should().Equal("http.response.priority", "http.response.trailers");
     }
 
     [Fact]
@@ -237,11 +251,14 @@ public sealed class ExampleAppTests : IClassFixture<Http2WebApplicationFactory<P
 
         using var health = await client.GetAsync("/health", Ct);
         using var missing = await client.GetAsync("/no/such/page.txt", Ct);
+        using var wrongMethod = await client.DeleteAsync("/health", Ct);
 
         health.StatusCode.Should().Be(HttpStatusCode.OK);
         (await health.Content.ReadAsStringAsync(Ct)).Should().Be("OK");
         missing.StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await missing.Content.ReadAsStringAsync(Ct)).Should().Be("Not Found\n");
+        wrongMethod.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await wrongMethod.Content.ReadAsStringAsync(Ct)).Should().Be("Not Found\n");
     }
 
     private async Task<string> RawHttp11Async(string request)

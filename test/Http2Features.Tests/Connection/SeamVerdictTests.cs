@@ -11,7 +11,7 @@ namespace Http2Features.Tests.Connection;
 /// The seam only reads: hostile or malformed input must get exactly the GOAWAY Kestrel sends without the
 /// pack, and the client's SETTINGS must be observed in arrival order.
 /// </summary>
-public class SeamVerdictTests
+public partial class SeamVerdictTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 

@@ -64,7 +64,7 @@ public class FrameObserverPropertyTests
                 chunked.Frames.Should().Be(whole.Frames);
                 chunked.Bytes.Should().Be(bytes.Length);
             },
-            iter: 3000,
+            iter: 20000,
             threads: 1);
     }
 
@@ -81,7 +81,7 @@ public class FrameObserverPropertyTests
                 single.Events.Should().Equal(whole.Events);
                 whole.Frames.Should().Be(frames.Length, "every well-formed frame header is parsed");
             },
-            iter: 1000,
+            iter: 5000,
             threads: 1);
     }
 

@@ -48,6 +48,12 @@ public partial class SeamVerdictTests : IClassFixture<SeamVerdictTests.Servers>
 
     private static readonly Dictionary<string, Func<RawHttp2Client, CancellationToken, Task>> Cases = new()
     {
+        ["truncated-settings"] = (c, ct) => c.WriteFrameAsync(0x4, 0, 0, new byte[7], ct),
+        ["priority-update-then-self-dependency"] = async (c, ct) =>
+        {
+            await c.SendPriorityUpdateAsync(1, "u=1", ct);
+            await c.SendPriorityAsync(3, 3, 16, false, ct);
+        },
         ["truncated-priority-in-headers"] = (c, ct) => c.WriteFrameAsync(0x1, 0x4 | 0x20, 1, new byte[] { 0, 0, 0 }, ct),
         ["truncated-rst-stream"] = (c, ct) => c.WriteFrameAsync(0x3, 0, 1, new byte[] { 0, 0 }, ct),
         ["truncated-window-update"] = (c, ct) => c.WriteFrameAsync(0x8, 0, 0, new byte[] { 0, 0, 1 }, ct),

@@ -1,9 +1,16 @@
-// The tiny app bench/run-load.sh measures: identical with the pack off and on.
-// Usage: Http2Features.LoadApp <port> <on|off>
+// The app bench/run-load.sh and bench/soak.sh measure: the same endpoints with the pack off (bare Kestrel, doing
+// by hand what it can) and on. Usage: Http2Features.LoadApp <port> <on|off>
+//   /          tiny response                       (scenario a: the seam's fixed cost)
+//   /hints     103 Early Hints + 2 KB body         (off: the 2 KB body only; bare Kestrel cannot send a 103)
+//   /trailers  2 KB body + repr-digest trailer     (off: SHA-256 by hand + Kestrel's AppendTrailer)
+//   /priority  reads the stream's priority         (off: the RFC 9218 priority header, all bare Kestrel has)
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Http2Features.EarlyHints;
+using Http2Features.Priority;
+using Http2Features.Trailers;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 var port = int.Parse(args[0], CultureInfo.InvariantCulture);
@@ -27,6 +34,51 @@ if (packOn)
     builder.Services.AddHttp2Features();
 }
 
+var body = new byte[2048];
+for (var i = 0; i < body.Length; i++)
+{
+    body[i] = (byte)('a' + (i % 26));
+}
+
 var app = builder.Build();
-app.Run(context => context.Response.WriteAsync("hello"));
+app.MapGet("/", () => Results.Text("hello"));
+
+app.MapGet("/hints", async (HttpContext context) =>
+{
+    if (packOn)
+    {
+        await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/style.css", "style"), EarlyHintLink.Preload("/app.js", "script"));
+    }
+
+    await context.Response.Body.WriteAsync(body);
+});
+
+if (packOn)
+{
+    app.MapGet("/trailers", (HttpContext context) => context.Response.Body.WriteAsync(body).AsTask())
+        .WithChecksumTrailers(ChecksumTrailers.ReprDigestSha256);
+    app.MapGet("/priority", (HttpContext context) =>
+    {
+        var priority = context.GetStreamPriority();
+        return context.Response.WriteAsync(priority.Urgency.ToString(CultureInfo.InvariantCulture));
+    });
+}
+else
+{
+    app.MapGet("/trailers", async (HttpContext context) =>
+    {
+        context.Response.DeclareTrailer("repr-digest");
+        await context.Response.Body.WriteAsync(body);
+        if (context.Response.SupportsTrailers())
+        {
+            context.Response.AppendTrailer("repr-digest", "sha-256=:" + Convert.ToBase64String(SHA256.HashData(body)) + ":");
+        }
+    });
+    app.MapGet("/priority", (HttpContext context) =>
+    {
+        var header = context.Request.Headers["priority"].ToString();
+        return context.Response.WriteAsync(header.Length == 0 ? "3" : header);
+    });
+}
+
 app.Run();

@@ -410,14 +410,26 @@ internal static class GunicornConfigFileParser
 
         if (clean.StartsWith("0o", StringComparison.OrdinalIgnoreCase))
         {
-            try
-            {
-                return Convert.ToInt64(clean[2..], 8);
-            }
-            catch (FormatException)
+            // Convert.ToInt64(s, 8) throws ArgumentOutOfRangeException on "0o" alone and OverflowException on long
+            // literals: the reader must never throw on content, so parse by hand.
+            var digits = clean.AsSpan(2);
+            if (digits.IsEmpty)
             {
                 return null;
             }
+
+            long octal = 0;
+            foreach (var digit in digits)
+            {
+                if (digit is < '0' or > '7' || octal > (long.MaxValue >> 3))
+                {
+                    return null;
+                }
+
+                octal = (octal << 3) | (long)(digit - '0');
+            }
+
+            return octal;
         }
 
         if (long.TryParse(clean, NumberStyles.None, CultureInfo.InvariantCulture, out var integer))

@@ -25,8 +25,7 @@ namespace Http2Features.Testing;
 public sealed class Http2TestApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly List<HttpClient> _clients = new();
-    private readonly List<RawHttp2Client> _rawClients = new();
+    private readonly HandedOutClients _handedOut = new();
     private readonly TimeSpan _stopTimeout;
 
     private Http2TestApp(WebApplication app, Uri baseAddress, X509Certificate2 certificate, TimeSpan stopTimeout)
@@ -122,39 +121,13 @@ public sealed class Http2TestApp : IAsyncDisposable
     /// <summary>Connects a raw HTTP/2 client (pinned to the test certificate unless the options say otherwise).</summary>
     public async Task<RawHttp2Client> CreateRawClientAsync(RawHttp2ClientOptions? options = null)
     {
-        var client = await RawHttp2Client.ConnectAsync(BaseAddress, Http2TestClients.RawOptions(options, Certificate));
-        lock (_rawClients)
-        {
-            _rawClients.Add(client);
-        }
-
-        return client;
+        return _handedOut.Add(await RawHttp2Client.ConnectAsync(BaseAddress, Http2TestClients.RawOptions(options, Certificate)));
     }
 
     /// <summary>Stops the server and disposes the clients it handed out.</summary>
     public async ValueTask DisposeAsync()
     {
-        RawHttp2Client[] raw;
-        lock (_rawClients)
-        {
-            raw = _rawClients.ToArray();
-            _rawClients.Clear();
-        }
-
-        foreach (var c in raw)
-        {
-            await c.DisposeAsync();
-        }
-
-        lock (_clients)
-        {
-            foreach (var c in _clients)
-            {
-                c.Dispose();
-            }
-
-            _clients.Clear();
-        }
+        await _handedOut.DisposeAllAsync();
 
         using (var cts = new CancellationTokenSource(_stopTimeout))
         {
@@ -171,13 +144,5 @@ public sealed class Http2TestApp : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private HttpClient Track(HttpClient client)
-    {
-        lock (_clients)
-        {
-            _clients.Add(client);
-        }
-
-        return client;
-    }
+    private HttpClient Track(HttpClient client) => _handedOut.Add(client);
 }

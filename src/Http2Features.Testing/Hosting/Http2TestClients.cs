@@ -46,3 +46,54 @@ internal static class Http2TestClients
         return options;
     }
 }
+
+/// <summary>The clients a test host handed out, disposed (raw clients first) when the host is.</summary>
+internal sealed class HandedOutClients
+{
+    private readonly List<HttpClient> _httpClients = new();
+    private readonly List<RawHttp2Client> _rawClients = new();
+    private readonly Lock _lock = new();
+
+    public HttpClient Add(HttpClient client)
+    {
+        lock (_lock)
+        {
+            _httpClients.Add(client);
+        }
+
+        return client;
+    }
+
+    public RawHttp2Client Add(RawHttp2Client client)
+    {
+        lock (_lock)
+        {
+            _rawClients.Add(client);
+        }
+
+        return client;
+    }
+
+    public async ValueTask DisposeAllAsync()
+    {
+        RawHttp2Client[] raw;
+        HttpClient[] http;
+        lock (_lock)
+        {
+            raw = _rawClients.ToArray();
+            http = _httpClients.ToArray();
+            _rawClients.Clear();
+            _httpClients.Clear();
+        }
+
+        foreach (var client in raw)
+        {
+            await client.DisposeAsync();
+        }
+
+        foreach (var client in http)
+        {
+            client.Dispose();
+        }
+    }
+}

@@ -22,8 +22,7 @@ public class Http2WebApplicationFactory<TEntryPoint> : WebApplicationFactory<TEn
     where TEntryPoint : class
 {
     private readonly object _startLock = new();
-    private readonly List<HttpClient> _clients = new();
-    private readonly List<RawHttp2Client> _rawClients = new();
+    private readonly HandedOutClients _handedOut = new();
     private readonly List<Http2WebApplicationFactory<TEntryPoint>> _derived = new();
     private Uri? _serverAddress;
 
@@ -58,13 +57,7 @@ public class Http2WebApplicationFactory<TEntryPoint> : WebApplicationFactory<TEn
     /// <summary>Connects a raw HTTP/2 client to the server (pinned to the test certificate unless the options say otherwise).</summary>
     public async Task<RawHttp2Client> CreateRawClientAsync(RawHttp2ClientOptions? o = null)
     {
-        var client = await RawHttp2Client.ConnectAsync(ServerAddress, Http2TestClients.RawOptions(o, Certificate));
-        lock (_rawClients)
-        {
-            _rawClients.Add(client);
-        }
-
-        return client;
+        return _handedOut.Add(await RawHttp2Client.ConnectAsync(ServerAddress, Http2TestClients.RawOptions(o, Certificate)));
     }
 
     /// <summary>
@@ -125,27 +118,7 @@ public class Http2WebApplicationFactory<TEntryPoint> : WebApplicationFactory<TEn
     /// <summary>Disposes the clients handed out, then stops the server.</summary>
     public override async ValueTask DisposeAsync()
     {
-        RawHttp2Client[] raw;
-        lock (_rawClients)
-        {
-            raw = _rawClients.ToArray();
-            _rawClients.Clear();
-        }
-
-        foreach (var c in raw)
-        {
-            await c.DisposeAsync();
-        }
-
-        lock (_clients)
-        {
-            foreach (var c in _clients)
-            {
-                c.Dispose();
-            }
-
-            _clients.Clear();
-        }
+        await _handedOut.DisposeAllAsync();
 
         Http2WebApplicationFactory<TEntryPoint>[] derived;
         lock (_derived)
@@ -186,15 +159,7 @@ public class Http2WebApplicationFactory<TEntryPoint> : WebApplicationFactory<TEn
         }
     }
 
-    private HttpClient Track(HttpClient client)
-    {
-        lock (_clients)
-        {
-            _clients.Add(client);
-        }
-
-        return client;
-    }
+    private HttpClient Track(HttpClient client) => _handedOut.Add(client);
 
     // Runs the parent's host and Kestrel configuration (including a user subclass's overrides), then the extra one.
     private sealed class DerivedFactory : Http2WebApplicationFactory<TEntryPoint>

@@ -14,13 +14,12 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
     private int _protocol;
 
     /// <param name="maxConcurrentStreams">Kestrel's <c>Limits.Http2.MaxStreamsPerConnection</c> for the endpoint.</param>
-    /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> for the endpoint.</param>
     /// <param name="metrics">The pack's priority metrics (optional).</param>
-    public ConnectionSeamState(int maxConcurrentStreams, uint serverHeaderTableSize = ClientSettingsObservation.DefaultHeaderTableSize, PriorityMetrics? metrics = null)
+    public ConnectionSeamState(int maxConcurrentStreams, PriorityMetrics? metrics = null)
     {
         _metrics = metrics;
         Priorities = new StreamPriorityTable(maxConcurrentStreams, metrics);
-        ClientSettings = new ClientSettingsObservation(serverHeaderTableSize);
+        ClientSettings = new ClientSettingsObservation();
     }
 
     public SeamProtocol Protocol => (SeamProtocol)Volatile.Read(ref _protocol);
@@ -110,6 +109,4 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
         SettingsEntriesObserved++;
         ClientSettings.Observe(id, value);
     }
-
-    void IHttp2FrameSink.OnSettingsFrameEnd() => ClientSettings.OnFrameEnd();
 }

@@ -40,7 +40,6 @@ public static class Http2FeaturesListenOptionsExtensions
             return new SeamConnectionMiddleware(
                 next,
                 http2Limits?.MaxStreamsPerConnection ?? 100,
-                (uint)(http2Limits?.HeaderTableSize ?? 4096),
                 logger,
                 services?.GetService<PriorityMetrics>()).OnConnectionAsync;
         });

@@ -300,7 +300,6 @@ internal sealed class Http2FrameObserver
                     return;
                 }
 
-                _sink.OnSettingsFrameEnd();
                 break;
 
             case Collecting.PriorityUpdateStreamId:

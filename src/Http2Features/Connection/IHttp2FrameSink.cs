@@ -27,7 +27,4 @@ internal interface IHttp2FrameSink
 
     /// <summary>One setting of a client SETTINGS frame (not an ACK), in arrival order.</summary>
     void OnSetting(ushort id, uint value);
-
-    /// <summary>The last setting of a non-empty client SETTINGS frame was reported (Kestrel applies settings per frame).</summary>
-    void OnSettingsFrameEnd();
 }

@@ -13,16 +13,14 @@ internal sealed class SeamConnectionMiddleware
 {
     private readonly ConnectionDelegate _next;
     private readonly int _maxConcurrentStreams;
-    private readonly uint _serverHeaderTableSize;
     private readonly ILogger _logger;
     private readonly PriorityMetrics? _metrics;
 
-    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, uint serverHeaderTableSize, ILogger logger, PriorityMetrics? metrics)
+    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, ILogger logger, PriorityMetrics? metrics)
     {
         _metrics = metrics;
         _next = next;
         _maxConcurrentStreams = maxConcurrentStreams;
-        _serverHeaderTableSize = serverHeaderTableSize;
         _logger = logger;
     }
 
@@ -33,7 +31,7 @@ internal sealed class SeamConnectionMiddleware
             return _next(context);
         }
 
-        var state = new ConnectionSeamState(_maxConcurrentStreams, _serverHeaderTableSize, _metrics);
+        var state = new ConnectionSeamState(_maxConcurrentStreams, _metrics);
         context.Features.Set<IConnectionSeam>(state);
         return _next(new SeamConnectionContext(context, state, _logger));
     }

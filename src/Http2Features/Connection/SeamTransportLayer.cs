@@ -51,5 +51,4 @@ internal sealed class SeamTransportLayer : IHttp2FrameSink
 
     void IHttp2FrameSink.OnSetting(ushort id, uint value) => ((IHttp2FrameSink)_state).OnSetting(id, value);
 
-    void IHttp2FrameSink.OnSettingsFrameEnd() => ((IHttp2FrameSink)_state).OnSettingsFrameEnd();
 }

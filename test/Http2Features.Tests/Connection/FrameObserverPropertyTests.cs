@@ -119,7 +119,6 @@ public class FrameObserverPropertyTests
 
         public void OnSetting(ushort id, uint value) => Events.Add(Invariant($"setting {id} {value}"));
 
-        public void OnSettingsFrameEnd() => Events.Add("settings end");
 
         private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
     }

@@ -1,6 +1,7 @@
 using Http2Features;
 using Http2Features.Connection;
 using Http2Features.EarlyHints;
+using Http2Features.Priority;
 using Http2Features.Trailers;
 using Microsoft.Extensions.Configuration;
 
@@ -24,6 +25,7 @@ public static class Http2FeaturesServiceCollectionExtensions
         // ValidateOnStart runs them all when the host starts.
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
         services.AddHttp2ConnectionSeam();   // the seam, and with it stream priority
+        services.AddHttp2Priority();         // the priority feature on every request
         services.AddHttp2EarlyHints();
         services.AddHttp2Trailers();
 

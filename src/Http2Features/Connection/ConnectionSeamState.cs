@@ -19,6 +19,7 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
     {
         _metrics = metrics;
         Priorities = new StreamPriorityTable(maxConcurrentStreams, metrics);
+        PriorityFeatures = new StreamPriorityFeaturePool(maxConcurrentStreams);
         ClientSettings = new ClientSettingsObservation();
     }
 
@@ -27,6 +28,8 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
     public bool IsHttp2 => Protocol is SeamProtocol.Http2 or SeamProtocol.Http2Cleartext;
 
     public StreamPriorityTable Priorities { get; }
+
+    public StreamPriorityFeaturePool PriorityFeatures { get; }
 
     public ClientSettingsObservation ClientSettings { get; }
 

@@ -17,6 +17,9 @@ internal interface IConnectionSeam
     /// <summary>The client's priority signals.</summary>
     StreamPriorityTable Priorities { get; }
 
+    /// <summary>Recycled per-request priority features (bounded by the stream limit).</summary>
+    StreamPriorityFeaturePool PriorityFeatures { get; }
+
     /// <summary>The client's SETTINGS as observed, in arrival order.</summary>
     ClientSettingsObservation ClientSettings { get; }
 

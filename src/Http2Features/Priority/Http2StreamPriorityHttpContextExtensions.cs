@@ -1,6 +1,5 @@
 using Http2Features.Connection;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Http2Features.Priority;
 
@@ -9,8 +8,9 @@ public static class Http2StreamPriorityHttpContextExtensions
 {
     /// <summary>
     /// Returns the priority of the current request: never <see langword="null"/>, with the RFC defaults when
-    /// the client sent nothing. The first call for a request creates the feature and puts it on
-    /// <see cref="HttpContext.Features"/>; requests that never call this cost nothing.
+    /// the client sent nothing. With <c>AddHttp2Features()</c> on Kestrel this is the feature already on
+    /// <see cref="HttpContext.Features"/>; elsewhere (HTTP/3, IIS, an app without the pack's services) the
+    /// first call creates one from the <c>priority</c> header and puts it on <see cref="HttpContext.Features"/>.
     /// </summary>
     /// <param name="context">The request.</param>
     /// <returns>The request's priority feature.</returns>
@@ -24,26 +24,11 @@ public static class Http2StreamPriorityHttpContextExtensions
             return existing;
         }
 
-        var headerValues = context.Request.Headers["priority"];
-        var urgency = PriorityFieldParser.DefaultUrgency;
-        var incremental = false;
-        if (headerValues.Count > 0)
-        {
-            // Several field lines form one dictionary (RFC 8941 section 3.2), joined with commas.
-            var joined = headerValues.Count == 1 ? headerValues[0] : string.Join(", ", headerValues.ToArray());
-            if (!PriorityFieldParser.TryParse(joined, out urgency, out incremental))
-            {
-                urgency = PriorityFieldParser.DefaultUrgency;
-                incremental = false;
-            }
-        }
-
-        var feature = new StreamPriorityFeature(urgency, incremental);
+        var feature = new StreamPriorityFeature();
         var seam = features.Get<IConnectionSeam>();
-        if (seam is { IsHttp2: true } && features.Get<IHttp2StreamIdFeature>() is { } streamIdFeature)
+        feature.Bind(context, seam);
+        if (seam is { IsHttp2: true })
         {
-            seam.Priorities.Attach(streamIdFeature.StreamId, feature);
-
             // The stream is closed when the request ends: drop its entry (and stop updates).
             context.Response.RegisterForDispose(feature);
         }

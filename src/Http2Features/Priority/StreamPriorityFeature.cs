@@ -1,15 +1,27 @@
+using Http2Features.Connection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+
 namespace Http2Features.Priority;
 
 /// <summary>
-/// The per-request priority object, created only when the app asks. The connection's
-/// <see cref="StreamPriorityTable"/> pushes frame updates into it while the request runs.
+/// The per-request priority object. <see cref="StreamPriorityMiddleware"/> rents one per request from the
+/// connection's <see cref="StreamPriorityFeaturePool"/> and binds it to the request; nothing is parsed or
+/// looked up until the app first reads it (then the <c>priority</c> header is parsed and the feature attaches
+/// to its stream in the connection's <see cref="StreamPriorityTable"/>, which pushes frame updates into it
+/// while the request runs).
 /// </summary>
 internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly int _headerUrgency;
-    private readonly bool _headerIncremental;
 
+    // Set by Bind; read only when the app first asks (Resolve), cleared on Release.
+    private HttpContext? _context;
+    private IConnectionSeam? _seam;
+    private bool _resolved;
+
+    private int _headerUrgency = PriorityFieldParser.DefaultUrgency;
+    private bool _headerIncremental;
     private StreamPriorityTable? _table;
     private int _streamId;
     private bool _hasHttp2;
@@ -21,33 +33,112 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     private bool _updateIncremental;
     private EventHandler? _changed;
 
+    /// <summary>An unbound feature, for the pool: reads report the defaults until <see cref="Bind"/>.</summary>
+    public StreamPriorityFeature()
+    {
+    }
+
+    /// <summary>A feature whose header values are already known (for the table's tests).</summary>
     public StreamPriorityFeature(int headerUrgency, bool headerIncremental)
     {
         _headerUrgency = headerUrgency;
         _headerIncremental = headerIncremental;
+        _resolved = true;
     }
 
     public event EventHandler? Changed
     {
-        add { lock (_lock) { _changed += value; } }
+        add
+        {
+            lock (_lock)
+            {
+                // A subscriber wants live updates: attach to the stream now.
+                Resolve();
+                _changed += value;
+            }
+        }
+
         remove { lock (_lock) { _changed -= value; } }
     }
 
-    public bool HasHttp2Priority { get { lock (_lock) { return _hasHttp2; } } }
+    public bool HasHttp2Priority { get { lock (_lock) { Resolve(); return _hasHttp2; } } }
 
-    public int StreamId { get { lock (_lock) { return _streamId; } } }
+    public int StreamId { get { lock (_lock) { Resolve(); return _streamId; } } }
 
-    public int? Weight { get { lock (_lock) { return _hasHttp2 ? _weight : null; } } }
+    public int? Weight { get { lock (_lock) { Resolve(); return _hasHttp2 ? _weight : null; } } }
 
-    public int? DependsOn { get { lock (_lock) { return _hasHttp2 ? _dependsOn : null; } } }
+    public int? DependsOn { get { lock (_lock) { Resolve(); return _hasHttp2 ? _dependsOn : null; } } }
 
-    public bool? Exclusive { get { lock (_lock) { return _hasHttp2 ? _exclusive : null; } } }
+    public bool? Exclusive { get { lock (_lock) { Resolve(); return _hasHttp2 ? _exclusive : null; } } }
 
-    public int Urgency { get { lock (_lock) { return _fromUpdate ? _updateUrgency : _headerUrgency; } } }
+    public int Urgency { get { lock (_lock) { Resolve(); return _fromUpdate ? _updateUrgency : _headerUrgency; } } }
 
-    public bool Incremental { get { lock (_lock) { return _fromUpdate ? _updateIncremental : _headerIncremental; } } }
+    public bool Incremental { get { lock (_lock) { Resolve(); return _fromUpdate ? _updateIncremental : _headerIncremental; } } }
 
-    public bool IsFromPriorityUpdate { get { lock (_lock) { return _fromUpdate; } } }
+    public bool IsFromPriorityUpdate { get { lock (_lock) { Resolve(); return _fromUpdate; } } }
+
+    /// <summary>Whether the header was parsed and the stream looked up (for tests).</summary>
+    internal bool IsResolved { get { lock (_lock) { return _resolved; } } }
+
+    /// <summary>Binds the feature to a request. Costs two field writes: the work waits for the first read.</summary>
+    internal void Bind(HttpContext context, IConnectionSeam? seam)
+    {
+        lock (_lock)
+        {
+            _context = context;
+            _seam = seam;
+            _resolved = false;
+        }
+    }
+
+    /// <summary>
+    /// The request ended: detach from the stream (its entry goes with it) and forget everything about the
+    /// request, handlers included, so the object can serve another request.
+    /// </summary>
+    internal void Release()
+    {
+        StreamPriorityTable? table;
+        int streamId;
+        HttpContext? unreadContext = null;
+        IConnectionSeam? unreadSeam = null;
+        lock (_lock)
+        {
+            table = _table;
+            streamId = _streamId;
+            if (!_resolved)
+            {
+                unreadContext = _context;
+                unreadSeam = _seam;
+            }
+
+            _context = null;
+            _seam = null;
+            _resolved = false;
+            _table = null;
+            _streamId = 0;
+            _hasHttp2 = false;
+            _weight = 0;
+            _dependsOn = 0;
+            _exclusive = false;
+            _fromUpdate = false;
+            _updateUrgency = 0;
+            _updateIncremental = false;
+            _headerUrgency = PriorityFieldParser.DefaultUrgency;
+            _headerIncremental = false;
+            _changed = null;
+        }
+
+        if (table is not null)
+        {
+            table.Detach(streamId, this);
+        }
+        else if (unreadSeam is { IsHttp2: true } && unreadSeam.Priorities.HasEntries
+            && unreadContext!.Features.Get<IHttp2StreamIdFeature>() is { } id)
+        {
+            // Nobody read the priority, but the client sent some: the stream is closed, its entry goes.
+            unreadSeam.Priorities.OnRequestEnded(id.StreamId);
+        }
+    }
 
     /// <summary>Called by the table (under its lock) when the feature is attached to an HTTP/2 stream.</summary>
     internal void Initialize(StreamPriorityTable table, int streamId, int weight, int dependsOn, bool exclusive, bool fromUpdate, int urgency, bool incremental)
@@ -67,11 +158,16 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     }
 
     /// <summary>A PRIORITY frame reprioritised the stream while the request runs.</summary>
-    internal void ApplyHttp2(int weight, int dependsOn, bool exclusive)
+    internal void ApplyHttp2(int streamId, int weight, int dependsOn, bool exclusive)
     {
         EventHandler? handlers;
         lock (_lock)
         {
+            if (!IsAttachedTo(streamId))
+            {
+                return; // raced with the end of the request: the object may already serve another stream
+            }
+
             _weight = weight;
             _dependsOn = dependsOn;
             _exclusive = exclusive;
@@ -82,11 +178,16 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     }
 
     /// <summary>A PRIORITY_UPDATE frame arrived while the request runs.</summary>
-    internal void ApplyUpdate(int urgency, bool incremental)
+    internal void ApplyUpdate(int streamId, int urgency, bool incremental)
     {
         EventHandler? handlers;
         lock (_lock)
         {
+            if (!IsAttachedTo(streamId))
+            {
+                return;
+            }
+
             _fromUpdate = true;
             _updateUrgency = urgency;
             _updateIncremental = incremental;
@@ -94,6 +195,49 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
         }
 
         Raise(handlers);
+    }
+
+    public void Dispose() => Release();
+
+    private bool IsAttachedTo(int streamId) => _table is not null && _streamId == streamId;
+
+    // Under _lock. The table's Attach calls Initialize, which re-enters _lock on this thread; the table
+    // never takes a feature's lock while holding its own for any other feature, so this cannot deadlock.
+    private void Resolve()
+    {
+        if (_resolved)
+        {
+            return;
+        }
+
+        _resolved = true;
+        var context = _context;
+        if (context is null)
+        {
+            return; // unbound (pooled) or released: defaults
+        }
+
+        ReadHeader(context.Request.Headers, out _headerUrgency, out _headerIncremental);
+        if (_seam is { IsHttp2: true } seam && context.Features.Get<IHttp2StreamIdFeature>() is { } streamIdFeature)
+        {
+            seam.Priorities.Attach(streamIdFeature.StreamId, this);
+        }
+    }
+
+    /// <summary>The RFC 9218 <c>priority</c> header; a value that does not parse counts as absent.</summary>
+    internal static void ReadHeader(IHeaderDictionary headers, out int urgency, out bool incremental)
+    {
+        var values = headers["priority"];
+        urgency = PriorityFieldParser.DefaultUrgency;
+        incremental = false;
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        // Several field lines form one dictionary (RFC 8941 section 3.2), joined with commas.
+        var joined = values.Count == 1 ? values[0] : string.Join(", ", values.ToArray());
+        _ = PriorityFieldParser.TryParse(joined, out urgency, out incremental); // invalid: defaults, set by TryParse
     }
 
     private void Raise(EventHandler? handlers)
@@ -120,19 +264,5 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
             },
             (handlers, sender: (object)this),
             preferLocal: false);
-    }
-
-    public void Dispose()
-    {
-        StreamPriorityTable? table;
-        int streamId;
-        lock (_lock)
-        {
-            table = _table;
-            streamId = _streamId;
-            _table = null;
-        }
-
-        table?.Detach(streamId, this);
     }
 }

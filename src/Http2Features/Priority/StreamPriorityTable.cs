@@ -87,7 +87,7 @@ internal sealed class StreamPriorityTable
             listener = entry.Listener;
         }
 
-        listener?.ApplyHttp2(weight, dependsOn, exclusive);
+        listener?.ApplyHttp2(streamId, weight, dependsOn, exclusive);
     }
 
     /// <summary>RFC 9218 priority from a PRIORITY_UPDATE frame (already parsed).</summary>
@@ -107,7 +107,7 @@ internal sealed class StreamPriorityTable
             listener = entry.Listener;
         }
 
-        listener?.ApplyUpdate(urgency, incremental);
+        listener?.ApplyUpdate(streamId, urgency, incremental);
     }
 
     /// <summary>HEADERS opened the stream: its entry (if any) is now worth more than idle-stream ones.</summary>
@@ -127,6 +127,12 @@ internal sealed class StreamPriorityTable
             }
         }
     }
+
+    /// <summary><see langword="true"/> once the client sent a priority signal on this connection.</summary>
+    public bool HasEntries => Volatile.Read(ref _entries) is not null;
+
+    /// <summary>A request that never read its priority ended: its stream is closed, its entry goes.</summary>
+    public void OnRequestEnded(int streamId) => OnStreamReset(streamId);
 
     /// <summary>RST_STREAM from the client: the stream is closed.</summary>
     public void OnStreamReset(int streamId)

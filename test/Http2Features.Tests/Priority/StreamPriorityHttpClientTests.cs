@@ -12,7 +12,7 @@ namespace Http2Features.Tests.Priority;
 public class StreamPriorityHttpClientTests
 {
     [Fact]
-    public async Task Every_HTTP2_request_has_a_priority_with_defaults_and_it_lands_on_Features()
+    public async Task Every_HTTP2_request_has_a_priority_with_defaults_on_Features_before_anyone_asks()
     {
         await using var app = await Http2TestApp.StartAsync(
             a => a.Run(context =>
@@ -22,7 +22,7 @@ public class StreamPriorityHttpClientTests
                 var after = context.Features.Get<IHttp2StreamPriorityFeature>();
                 var seam = (ConnectionSeamState)context.Features.Get<IConnectionSeam>()!;
                 return context.Response.WriteAsync(
-                    $"{before is null}|{ReferenceEquals(priority, after)}|{ReferenceEquals(priority, context.GetStreamPriority())}|{priority.StreamId > 0}|{PriorityTestApp.Describe(priority)}");
+                    $"{before is not null && ReferenceEquals(before, priority)}|{ReferenceEquals(priority, after)}|{ReferenceEquals(priority, context.GetStreamPriority())}|{priority.StreamId > 0}|{PriorityTestApp.Describe(priority)}");
             }),
             b => b.Services.AddHttp2Features());
         using var client = app.CreateHttp2Client();

@@ -2,13 +2,14 @@ namespace Http2Features.Priority;
 
 /// <summary>
 /// The priority the client gave the current request: RFC 7540 stream dependency and weight (HTTP/2 only)
-/// and RFC 9218 urgency and incremental (any HTTP version). Get it with
-/// <see cref="Http2StreamPriorityHttpContextExtensions.GetStreamPriority(Microsoft.AspNetCore.Http.HttpContext)"/>;
-/// after that call it is also on <c>HttpContext.Features</c>.
+/// and RFC 9218 urgency and incremental (any HTTP version). With <c>AddHttp2Features()</c> on Kestrel it is on
+/// <c>HttpContext.Features</c> for every request; <see cref="Http2StreamPriorityHttpContextExtensions.GetStreamPriority(Microsoft.AspNetCore.Http.HttpContext)"/>
+/// returns it too, and creates one from the <c>priority</c> header where the pack's middleware is absent.
 /// </summary>
 /// <remarks>
 /// Values are live: a PRIORITY or PRIORITY_UPDATE frame that arrives while the request runs updates them
-/// and raises <see cref="Changed"/>.
+/// and raises <see cref="Changed"/>. The object is valid for the current request only: it is recycled for a
+/// later request on the same connection, cleared of values and handlers.
 /// </remarks>
 public interface IHttp2StreamPriorityFeature
 {

@@ -85,9 +85,10 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     {
         lock (_lock)
         {
+            // Code that kept the object past its last request may have touched it since: start clean.
+            Clear();
             _context = context;
             _seam = seam;
-            _resolved = false;
         }
     }
 
@@ -111,21 +112,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
                 unreadSeam = _seam;
             }
 
-            _context = null;
-            _seam = null;
-            _resolved = false;
-            _table = null;
-            _streamId = 0;
-            _hasHttp2 = false;
-            _weight = 0;
-            _dependsOn = 0;
-            _exclusive = false;
-            _fromUpdate = false;
-            _updateUrgency = 0;
-            _updateIncremental = false;
-            _headerUrgency = PriorityFieldParser.DefaultUrgency;
-            _headerIncremental = false;
-            _changed = null;
+            Clear();
         }
 
         if (table is not null)
@@ -198,6 +185,26 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     }
 
     public void Dispose() => Release();
+
+    // Under _lock: back to the unbound state, values and handlers forgotten.
+    private void Clear()
+    {
+        _context = null;
+        _seam = null;
+        _resolved = false;
+        _table = null;
+        _streamId = 0;
+        _hasHttp2 = false;
+        _weight = 0;
+        _dependsOn = 0;
+        _exclusive = false;
+        _fromUpdate = false;
+        _updateUrgency = 0;
+        _updateIncremental = false;
+        _headerUrgency = PriorityFieldParser.DefaultUrgency;
+        _headerIncremental = false;
+        _changed = null;
+    }
 
     private bool IsAttachedTo(int streamId) => _table is not null && _streamId == streamId;
 

@@ -159,7 +159,7 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
             "--keep-alive", "75", "--graceful-timeout", "7", "--limit-request-line", "4094", "--limit-request-fields", "50",
             "--limit-request-field_size", "8190", "--backlog", "2048", "--worker-connections", "1000", "--http2-max-header-list-size", "65536",
             "--log-level", "warning", "--http2-initial-window-size", "131072");
-        await using var app = GunicornTestServer.Build(args, _files.Root, new LogSink());
+        await using var app = GunicornTestServer.Build(args, _files.Root, new CapturingLoggerProvider());
 
         var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         kestrel.Limits.KeepAliveTimeout.Should().Be(TimeSpan.FromSeconds(75));
@@ -180,7 +180,7 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
     public async Task Invalid_settings_stop_start_up_with_one_message_per_setting()
     {
         var file = _files.Write("gunicorn.conf.py", "http2_max_frame_size = 1024\nworkers = 2\n");
-        var logs = new LogSink();
+        var logs = new CapturingLoggerProvider();
         await using var app = GunicornTestServer.Build(Tls("-c", file, "--http-protocols", "h3"), _files.Root, logs);
 
         var act = () => app.StartAsync(TestContext.Current.CancellationToken);

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http;
 using System.Net.Security;
@@ -18,7 +17,7 @@ namespace Http2Features.Tests.Configuration;
 /// <summary>Real Kestrel started through the binder exactly as a user's Program.cs would, with captured logs.</summary>
 internal sealed class GunicornTestServer : IAsyncDisposable
 {
-    private GunicornTestServer(WebApplication app, LogSink logs)
+    private GunicornTestServer(WebApplication app, CapturingLoggerProvider logs)
     {
         App = app;
         Logs = logs;
@@ -26,13 +25,13 @@ internal sealed class GunicornTestServer : IAsyncDisposable
 
     public WebApplication App { get; }
 
-    public LogSink Logs { get; }
+    public CapturingLoggerProvider Logs { get; }
 
     public IReadOnlyList<string> Addresses => App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
 
     public Uri Address => new(Addresses.Single());
 
-    public static WebApplication Build(string[] args, string contentRoot, LogSink logs, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, string contentRoot, CapturingLoggerProvider logs, Action<WebApplicationBuilder>? configure = null)
     {
         // The same args go to CreateBuilder and to the binder, as in the example's Program.cs.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot, EnvironmentName = "Production" });
@@ -47,7 +46,7 @@ internal sealed class GunicornTestServer : IAsyncDisposable
 
     public static async Task<GunicornTestServer> StartAsync(string[] args, string contentRoot, Action<WebApplicationBuilder>? configure = null)
     {
-        var logs = new LogSink();
+        var logs = new CapturingLoggerProvider();
         var app = Build(args, contentRoot, logs, configure);
         await app.StartAsync(TestContext.Current.CancellationToken);
         return new GunicornTestServer(app, logs);
@@ -134,28 +133,5 @@ internal sealed class GunicornTestServer : IAsyncDisposable
     {
         await App.StopAsync(CancellationToken.None);
         await App.DisposeAsync();
-    }
-}
-
-/// <summary>Captures log entries (category, event id, level, message).</summary>
-internal sealed class LogSink : ILoggerProvider
-{
-    public ConcurrentQueue<(string Category, EventId Id, LogLevel Level, string Message)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, this);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, LogSink sink) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Entries.Enqueue((category, eventId, logLevel, formatter(state, exception)));
     }
 }

@@ -160,7 +160,7 @@ public class SeamInstallationTests
     [Fact]
     public async Task Https_endpoint_without_the_seam_is_named_at_start_up_with_the_fix()
     {
-        var logs = new ListLoggerProvider();
+        var logs = new CapturingLoggerProvider();
 
         // Simulates an endpoint the automatic route cannot reach (e.g. a Kestrel that changed the internals
         // it uses): the pack's services are there, its Kestrel options setup is not.
@@ -186,7 +186,7 @@ public class SeamInstallationTests
     [Fact]
     public async Task No_start_up_warning_when_every_endpoint_has_the_seam()
     {
-        var logs = new ListLoggerProvider();
+        var logs = new CapturingLoggerProvider();
         await using var app = await Http2TestApp.StartAsync(
             a => a.Run(SeamTestSupport.Probe),
             b =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Security;
@@ -75,27 +74,4 @@ internal static class SeamTestSupport
     public static Version Http2 => HttpVersion.Version20;
 
     public static Version Http11 => HttpVersion.Version11;
-}
-
-/// <summary>Collects log messages so tests can assert on them.</summary>
-internal sealed class ListLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<(string Category, EventId Id, LogLevel Level, string Message)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new ListLogger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class ListLogger(ListLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Entries.Enqueue((category, eventId, logLevel, formatter(state, exception)));
-    }
 }

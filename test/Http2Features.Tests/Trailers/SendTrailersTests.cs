@@ -302,7 +302,7 @@ public class SendTrailersTests
             message.TrailingHeaders.GetValues("x-undeclared").Should().Equal("1");
         }
 
-        logs.Entries.Any(e => e.EventId.Id == 5001 && e.Level == LogLevel.Warning && e.Message.Contains("x-undeclared", StringComparison.Ordinal))
+        logs.Entries.Any(e => e.Id.Id == 5001 && e.Level == LogLevel.Warning && e.Message.Contains("x-undeclared", StringComparison.Ordinal))
             .Should().Be(warns);
     }
 

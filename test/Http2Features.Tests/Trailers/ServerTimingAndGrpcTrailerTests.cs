@@ -150,7 +150,7 @@ public partial class ServerTimingAndGrpcTrailerTests
         failResponse.Trailers["grpc-message"].Should().Be("Exception was thrown by handler.");
         explicitResponse.Trailers.GetValues("grpc-status").Should().Equal("7");
         explicitResponse.Trailers["grpc-message"].Should().Be("nope");
-        logs.Entries.Should().Contain(e => e.EventId.Id == 5004 && e.Level == LogLevel.Error);
+        logs.Entries.Should().Contain(e => e.Id.Id == 5004 && e.Level == LogLevel.Error);
     }
 
     [Fact]

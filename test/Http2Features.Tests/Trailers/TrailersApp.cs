@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Http2Features.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,27 +19,4 @@ internal static class TrailersApp
             builder.Services.AddHttp2Features();
             configureBuilder?.Invoke(builder);
         });
-}
-
-/// <summary>Keeps every log entry so tests can assert on event ids.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<(string Category, LogLevel Level, EventId EventId, string Message)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new CapturingLogger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class CapturingLogger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Entries.Enqueue((category, logLevel, eventId, formatter(state, exception)));
-    }
 }

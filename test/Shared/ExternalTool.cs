@@ -1,8 +1,11 @@
 using System.Diagnostics;
 
-namespace Http2Features.Testing.Tests.Interop;
+namespace Http2Features.TestSupport;
 
-/// <summary>Finds and runs independent HTTP/2 implementations; tests skip (naming the Debian package) when one is missing.</summary>
+/// <summary>
+/// Finds and runs independent HTTP/2 implementations (curl, nghttp, h2load, python h2); tests skip, naming the
+/// Debian package, when one is missing. Shared by the test projects (linked from test/Directory.Build.props).
+/// </summary>
 internal static class ExternalTool
 {
     public const string Python = "/usr/bin/python3";
@@ -87,4 +90,11 @@ internal static class ExternalTool
 internal sealed record ToolResult(int ExitCode, string Stdout, string Stderr)
 {
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
+
+    /// <summary>Exit code and everything the tool printed (stdout then stderr), for tests that search the whole output.</summary>
+    public void Deconstruct(out int exitCode, out string output)
+    {
+        exitCode = ExitCode;
+        output = Stdout + Stderr;
+    }
 }

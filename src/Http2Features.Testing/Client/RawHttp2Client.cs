@@ -188,13 +188,28 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
 
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(options.Timeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = options.UnixSocketPath is null
+            ? new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         Stream stream;
         string? negotiated = null;
         try
         {
-            await socket.ConnectAsync(baseAddress.IdnHost, baseAddress.Port, timeoutCts.Token);
+            if (options.UnixSocketPath is { } path)
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), timeoutCts.Token);
+            }
+            else
+            {
+                await socket.ConnectAsync(baseAddress.IdnHost, baseAddress.Port, timeoutCts.Token);
+            }
+
             stream = new NetworkStream(socket, ownsSocket: true);
+            if (!options.ProxyProtocolHeader.IsEmpty)
+            {
+                await stream.WriteAsync(options.ProxyProtocolHeader, timeoutCts.Token);
+            }
+
             if (tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);

@@ -23,6 +23,18 @@ public sealed class RawHttp2ClientOptions
     /// <summary>Fail <see cref="RawHttp2Client.ConnectAsync"/> when TLS does not negotiate <c>h2</c>. Default true.</summary>
     public bool RequireH2 { get; set; } = true;
 
+    /// <summary>
+    /// Bytes written on the connection before anything else, before the TLS handshake or the preface: a PROXY protocol
+    /// header, as a load balancer sends it. Default empty.
+    /// </summary>
+    public ReadOnlyMemory<byte> ProxyProtocolHeader { get; set; }
+
+    /// <summary>
+    /// Connect to this Unix domain socket instead of the address's host and port (the address still gives the scheme and
+    /// <c>:authority</c>). Default null.
+    /// </summary>
+    public string? UnixSocketPath { get; set; }
+
     /// <summary>The <c>:authority</c> sent on requests; default the authority of the base address.</summary>
     public string? Authority { get; set; }
 

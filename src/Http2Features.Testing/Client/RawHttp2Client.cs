@@ -82,6 +82,9 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
     /// <summary>The address the client connected to.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>The client's end of the connection (its source address and port), as the server's socket sees it unless a proxy is in between.</summary>
+    public System.Net.EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+
     /// <summary>The options in use.</summary>
     public RawHttp2ClientOptions Options { get; }
 
@@ -205,9 +208,9 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
             }
 
             stream = new NetworkStream(socket, ownsSocket: true);
-            if (!options.ProxyProtocolHeader.IsEmpty)
+            if (!options.ConnectionPrefix.IsEmpty)
             {
-                await stream.WriteAsync(options.ProxyProtocolHeader, timeoutCts.Token);
+                await stream.WriteAsync(options.ConnectionPrefix, timeoutCts.Token);
             }
 
             if (tls)

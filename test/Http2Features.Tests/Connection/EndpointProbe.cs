@@ -26,12 +26,16 @@ internal static class EndpointProbe
 
     public const int Weight = 201;
 
+    /// <summary>The RFC 9218 urgency the request's <c>priority</c> header carries (what survives a proxy).</summary>
+    public const int Urgency = 1;
+
     public static async Task Handle(HttpContext context)
     {
         var priority = context.GetStreamPriority();
         var calledAt = Stopwatch.GetTimestamp();
         var result = await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/probe.css", "style"));
-        await Task.Delay(FinalDelay, context.RequestAborted);
+        var delay = int.TryParse(context.Request.Query["delay"], CultureInfo.InvariantCulture, out var ms) ? TimeSpan.FromMilliseconds(ms) : FinalDelay;
+        await Task.Delay(delay, context.RequestAborted);
         var c = context.Connection;
         await context.Response.WriteAsync(string.Join(
             '|',
@@ -39,6 +43,7 @@ internal static class EndpointProbe
             calledAt.ToString(CultureInfo.InvariantCulture),
             priority.HasHttp2Priority.ToString(),
             (priority.Weight ?? 0).ToString(CultureInfo.InvariantCulture),
+            priority.Urgency.ToString(CultureInfo.InvariantCulture),
             c.RemoteIpAddress?.ToString() ?? "",
             c.RemotePort.ToString(CultureInfo.InvariantCulture),
             c.LocalIpAddress?.ToString() ?? "",
@@ -47,7 +52,13 @@ internal static class EndpointProbe
     }
 
     /// <summary>The request a client sends: HEADERS with RFC 7540 priority (weight <see cref="Weight"/>).</summary>
-    public static RawHttp2Request Request() => new() { Path = Path, Priority = new Http2PriorityData(0, Weight, false) };
+    /// <param name="delay">How long the app waits between the 103 and the final response; default <see cref="FinalDelay"/>.</param>
+    public static RawHttp2Request Request(TimeSpan? delay = null) =>
+        new RawHttp2Request
+        {
+            Path = delay is { } d ? string.Create(CultureInfo.InvariantCulture, $"{Path}?delay={(int)d.TotalMilliseconds}") : Path,
+            Priority = new Http2PriorityData(0, Weight, false),
+        }.WithHeader("priority", "u=1");
 
     /// <summary>
     /// Sends <see cref="Request"/> on <paramref name="client"/> <paramref name="rounds"/> times in a row and checks each
@@ -56,7 +67,11 @@ internal static class EndpointProbe
     /// the failure this guards against (a 103 that waits for a timeout or rides with the final response 150 ms later)
     /// shows on every round.
     /// </summary>
-    public static async Task<Report> CheckAsync(RawHttp2Client client, int rounds = 3)
+    /// <param name="client">The connection to send on.</param>
+    /// <param name="rounds">How many requests.</param>
+    /// <param name="http2Hop">False when a proxy talks HTTP/1.1 to the app: then only the <c>priority</c> header's urgency can reach it.</param>
+    /// <param name="directClient">False behind a proxy, which does not forward the client's RFC 7540 priority frames.</param>
+    public static async Task<Report> CheckAsync(RawHttp2Client client, int rounds = 3, bool http2Hop = true, bool directClient = true)
     {
         Report? best = null;
         var latencies = new List<TimeSpan>();
@@ -64,7 +79,7 @@ internal static class EndpointProbe
         {
             var stream = await client.SendRequestAsync(Request(), TestContext.Current.CancellationToken);
             var response = await stream.ReadResponseAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
-            var report = Check(response);
+            var report = Check(response, http2Hop, directClient);
             latencies.Add(report.HintLatency);
             if (best is null || report.HintLatency < best.HintLatency)
             {
@@ -79,34 +94,40 @@ internal static class EndpointProbe
     }
 
     /// <summary>Parses what the app saw and asserts: priority present, 103 sent and received before the final response.</summary>
-    public static Report Check(RawHttp2Response response)
+    public static Report Check(RawHttp2Response response, bool http2Hop = true, bool directClient = true, TimeSpan? delay = null)
     {
         response.Status.Should().Be(200, response.ToString());
         var report = Parse(response.BodyText);
         report.HintSent.Should().BeTrue("SendEarlyHintsAsync must report the 103 as sent");
-        report.HasHttp2Priority.Should().BeTrue("the seam must have observed the client's HEADERS priority");
-        report.Weight.Should().Be(Weight);
+        report.Urgency.Should().Be(Urgency, "the priority header's urgency must be reported");
+        report.HasHttp2Priority.Should().Be(http2Hop, "the seam must observe HTTP/2 frames on an HTTP/2 connection");
+        if (directClient)
+        {
+            report.Weight.Should().Be(Weight, "the seam must have observed the client's HEADERS priority");
+        }
         response.Informational.Should().ContainSingle(i => i.Status == 103, "one 103 on the wire");
         var hint = response.Informational.Single(i => i.Status == 103);
         var latency = Stopwatch.GetElapsedTime(report.CalledAt, hint.Timestamp);
-        latency.Should().BeLessThan(FinalDelay, "the 103 must go out on its own, not with the final response");
+        Stopwatch.GetElapsedTime(hint.Timestamp, response.HeadersTimestamp).Should().BeGreaterThan(
+            (delay ?? FinalDelay) / 2, "the 103 must go out on its own, well before the final response");
         return report with { HintLatency = latency };
     }
 
     public static Report Parse(string body)
     {
         var parts = body.Split('|');
-        parts.Should().HaveCount(9, body);
+        parts.Should().HaveCount(10, body);
         return new Report(
             bool.Parse(parts[0]),
             long.Parse(parts[1], CultureInfo.InvariantCulture),
             bool.Parse(parts[2]),
             int.Parse(parts[3], CultureInfo.InvariantCulture),
-            parts[4].Length == 0 ? null : IPAddress.Parse(parts[4]),
-            int.Parse(parts[5], CultureInfo.InvariantCulture),
-            parts[6].Length == 0 ? null : IPAddress.Parse(parts[6]),
-            int.Parse(parts[7], CultureInfo.InvariantCulture),
-            parts[8],
+            int.Parse(parts[4], CultureInfo.InvariantCulture),
+            parts[5].Length == 0 ? null : IPAddress.Parse(parts[5]),
+            int.Parse(parts[6], CultureInfo.InvariantCulture),
+            parts[7].Length == 0 ? null : IPAddress.Parse(parts[7]),
+            int.Parse(parts[8], CultureInfo.InvariantCulture),
+            parts[9],
             TimeSpan.Zero);
     }
 
@@ -115,6 +136,7 @@ internal static class EndpointProbe
         long CalledAt,
         bool HasHttp2Priority,
         int Weight,
+        int Urgency,
         IPAddress? RemoteIpAddress,
         int RemotePort,
         IPAddress? LocalIpAddress,

@@ -81,7 +81,7 @@ internal sealed class ProxyProtocolTestHost : IAsyncDisposable
 
     public Task<RawHttp2Client> ConnectAsync(byte[] proxyHeader, string? unixSocketPath = null)
     {
-        var options = new RawHttp2ClientOptions { ProxyProtocolHeader = proxyHeader, UnixSocketPath = unixSocketPath, Timeout = TimeSpan.FromSeconds(20) };
+        var options = new RawHttp2ClientOptions { ConnectionPrefix = proxyHeader, UnixSocketPath = unixSocketPath, Timeout = TimeSpan.FromSeconds(20) };
         return RawHttp2Client.ConnectAsync(BaseAddress, options, TestContext.Current.CancellationToken);
     }
 

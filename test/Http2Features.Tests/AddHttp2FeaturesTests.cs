@@ -1,5 +1,4 @@
 using FluentAssertions;
-using Http2Features.EarlyHints;
 using Http2Features.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -49,7 +48,7 @@ public class AddHttp2FeaturesTests
 
         var options = provider.GetRequiredService<IOptions<Http2FeaturesOptions>>().Value;
         options.EarlyHints.MaxTotalSize.Should().Be(2048);
-        options.Trailers.UndeclaredTrailerPolicy.Should().Be(Http2Features.Trailers.UndeclaredTrailerPolicy.Throw);
+        options.Trailers.UndeclaredTrailerPolicy.Should().Be(UndeclaredTrailerPolicy.Throw);
     }
 
     [Fact]

@@ -74,6 +74,10 @@ internal static class GunicornArgumentParser
             {
                 value = inlineValue;
             }
+            else if (definition.ImplicitValue is { } implicitValue && (i + 1 >= args.Count || args[i + 1].StartsWith('-')))
+            {
+                value = implicitValue; // "--proxy-protocol" alone means auto, as in gunicorn
+            }
             else if (i + 1 < args.Count)
             {
                 value = args[++i];

@@ -77,6 +77,7 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         options.ConfigureEndpointDefaults(lo =>
         {
             lo.Protocols = protocols;
+            UseProxyProtocol(lo, s); // endpoint defaults run before Kestrel adds TLS: where the header is read
             previousEndpoint?.Invoke(lo);
         });
 
@@ -182,12 +183,39 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
     private static void ConfigureEndpoint(ListenOptions listenOptions, GunicornSettings s)
     {
         listenOptions.Protocols = s.Protocols;
+        UseProxyProtocol(listenOptions, s);
         if (s.Tls)
         {
             listenOptions.UseHttps(https => ConfigureHttps(https, s));
         }
 
         InstallConnectionSeam(listenOptions);
+    }
+
+    /// <summary>proxy_protocol/proxy_allow_ips: the PROXY header comes before the TLS handshake, so this goes before UseHttps.</summary>
+    private static void UseProxyProtocol(ListenOptions listenOptions, GunicornSettings s)
+    {
+        if (s.ProxyProtocol is not { } mode)
+        {
+            return;
+        }
+
+        listenOptions.UseProxyProtocol(o =>
+        {
+            o.Mode = mode;
+            o.KnownProxies.Clear();
+            foreach (var proxy in s.ProxyAllowProxies)
+            {
+                o.KnownProxies.Add(proxy);
+            }
+
+            foreach (var network in s.ProxyAllowNetworks)
+            {
+                o.KnownIPNetworks.Add(network);
+            }
+
+            o.TrustAllProxies = s.ProxyAllowAll;
+        });
     }
 
     private static void ConfigureHttps(HttpsConnectionAdapterOptions https, GunicornSettings s)

@@ -17,6 +17,7 @@ internal enum SettingKind
 /// <param name="Min">Smallest allowed integer.</param>
 /// <param name="Max">Largest allowed integer.</param>
 /// <param name="RangeNote">Where the range comes from, shown in errors.</param>
+/// <param name="ImplicitValue">The value a flag given without one means (gunicorn's argparse <c>const</c>), or null when a value is required.</param>
 internal sealed record SettingDefinition(
     string Name,
     SettingKind Kind,
@@ -24,7 +25,8 @@ internal sealed record SettingDefinition(
     string[]? Aliases = null,
     long Min = 0,
     long Max = int.MaxValue,
-    string? RangeNote = null);
+    string? RangeNote = null,
+    string? ImplicitValue = null);
 
 /// <summary>Every gunicorn setting the binder knows: the ones it applies and the ones it only reports.</summary>
 internal static class GunicornSettingCatalog
@@ -65,6 +67,8 @@ internal static class GunicornSettingCatalog
         new("backlog", SettingKind.Integer, ["--backlog"], Min: 1, Max: MaxInt31),
         new("worker_connections", SettingKind.Integer, ["--worker-connections"], Min: 1, Max: MaxInt31),
         new("forwarded_allow_ips", SettingKind.StringList, ["--forwarded-allow-ips"]),
+        new("proxy_protocol", SettingKind.String, ["--proxy-protocol"], ImplicitValue: "auto"),
+        new("proxy_allow_ips", SettingKind.StringList, ["--proxy-allow-from"]),
         new("loglevel", SettingKind.String, ["--log-level"], Aliases: ["log_level"]),
         new("accesslog", SettingKind.String, ["--access-logfile"], Aliases: ["access_logfile"]),
         new("access_log_format", SettingKind.String, ["--access-logformat"]),
@@ -99,8 +103,6 @@ internal static class GunicornSettingCatalog
         ["sendfile"] = "Kestrel decides itself",
         ["reuse_port"] = "Kestrel does not expose SO_REUSEPORT",
         ["secure_scheme_headers"] = "X-Forwarded-Proto is handled with forwarded_allow_ips",
-        ["proxy_protocol"] = "Kestrel has no PROXY protocol support",
-        ["proxy_allow_ips"] = "Kestrel has no PROXY protocol support",
         ["statsd_host"] = "use System.Diagnostics.Metrics / OpenTelemetry",
         ["statsd_prefix"] = "use System.Diagnostics.Metrics / OpenTelemetry",
         ["do_handshake_on_connect"] = "Kestrel always handshakes on connect",

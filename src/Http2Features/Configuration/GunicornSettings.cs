@@ -97,6 +97,18 @@ internal sealed class GunicornSettings
 
     public bool TrustAllProxies { get; init; }
 
+    /// <summary>proxy_protocol: the accepted PROXY header versions, or null when off (gunicorn's default).</summary>
+    public ProxyProtocolMode? ProxyProtocol { get; init; }
+
+    /// <summary>proxy_allow_ips addresses (default 127.0.0.1 and ::1).</summary>
+    public IReadOnlyList<IPAddress> ProxyAllowProxies { get; init; } = [];
+
+    /// <summary>proxy_allow_ips CIDR networks.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> ProxyAllowNetworks { get; init; } = [];
+
+    /// <summary>proxy_allow_ips = "*".</summary>
+    public bool ProxyAllowAll { get; init; }
+
     public LogLevel? LogLevel { get; init; }
 
     /// <summary><c>-</c> for stdout (the logging providers), otherwise a file path.</summary>

@@ -52,6 +52,10 @@ internal sealed class GunicornSettingsBuilder
     private List<IPAddress>? _proxies;
     private List<System.Net.IPNetwork>? _networks;
     private bool _trustAll;
+    private ProxyProtocolMode? _proxyProtocol;
+    private List<IPAddress> _proxyAllowProxies = [];
+    private List<System.Net.IPNetwork> _proxyAllowNetworks = [];
+    private bool _proxyAllowAll;
     private LogLevel? _logLevel;
     private string? _accessLog;
     private AccessLogFormat? _accessLogFormat;
@@ -79,6 +83,7 @@ internal sealed class GunicornSettingsBuilder
         ApplyWorkerClass();
         ResolveProtocols();
         ReadForwarded();
+        ReadProxyProtocol();
         ReadLogging();
 
         return new GunicornSettings
@@ -110,6 +115,10 @@ internal sealed class GunicornSettingsBuilder
             ForwardedAllowProxies = _proxies,
             ForwardedAllowNetworks = _networks,
             TrustAllProxies = _trustAll,
+            ProxyProtocol = _proxyProtocol,
+            ProxyAllowProxies = _proxyAllowProxies,
+            ProxyAllowNetworks = _proxyAllowNetworks,
+            ProxyAllowAll = _proxyAllowAll,
             LogLevel = _logLevel,
             AccessLog = _accessLog,
             AccessLogFormat = _accessLogFormat,
@@ -723,6 +732,65 @@ internal sealed class GunicornSettingsBuilder
                 {
                     _errors.Add($"forwarded_allow_ips = {forwardedRaw!.DisplayValue} ({forwardedRaw.Source}): '{entry}' is not an IP address, a CIDR network or *");
                 }
+            }
+        }
+    }
+
+    private void ReadProxyProtocol()
+    {
+        // proxy_protocol (off, v1, v2, auto; True/False as in gunicorn's validator) and proxy_allow_ips
+        // (gunicorn's default 127.0.0.1,::1) → UseProxyProtocol on every endpoint, before TLS.
+        _proxyProtocol = null;
+        var raw = Raw("proxy_protocol");
+        if (raw is not null)
+        {
+            var text = raw.Value switch
+            {
+                bool b => b ? "auto" : "off",
+                string str => str.Trim().ToLowerInvariant(),
+                long l => l.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            switch (text)
+            {
+                case "off" or "false" or "0" or "none":
+                    break;
+                case "auto" or "true" or "1":
+                    _proxyProtocol = ProxyProtocolMode.Auto;
+                    break;
+                case "v1":
+                    _proxyProtocol = ProxyProtocolMode.V1;
+                    break;
+                case "v2":
+                    _proxyProtocol = ProxyProtocolMode.V2;
+                    break;
+                default:
+                    _errors.Add($"proxy_protocol = {raw.DisplayValue} ({raw.Source}): allowed values are off, v1, v2, auto (or True/False)");
+                    break;
+            }
+        }
+
+        _proxyAllowProxies = [];
+        _proxyAllowNetworks = [];
+        _proxyAllowAll = false;
+        var allowRaw = Raw("proxy_allow_ips");
+        foreach (var entry in List("proxy_allow_ips") ?? ["127.0.0.1", "::1"])
+        {
+            if (entry == "*")
+            {
+                _proxyAllowAll = true;
+            }
+            else if (IPAddress.TryParse(entry, out var ip))
+            {
+                _proxyAllowProxies.Add(ip);
+            }
+            else if (System.Net.IPNetwork.TryParse(entry, out var network))
+            {
+                _proxyAllowNetworks.Add(network);
+            }
+            else
+            {
+                _errors.Add($"proxy_allow_ips = {allowRaw!.DisplayValue} ({allowRaw.Source}): '{entry}' is not an IP address, a CIDR network or *");
             }
         }
     }

@@ -10,9 +10,9 @@ public sealed class Http2FeaturesOptions
     public const string SectionName = "Http2Features";
 
     /// <summary>103 Early Hints options (section <c>Http2Features:EarlyHints</c>).</summary>
-    public EarlyHints.EarlyHintsOptions EarlyHints { get; } = new();
+    public EarlyHintsOptions EarlyHints { get; } = new();
     /// <summary>Response trailers: the undeclared-trailer policy and related settings (section <c>Http2Features:Trailers</c>).</summary>
-    public Trailers.TrailersOptions Trailers { get; } = new();
+    public TrailersOptions Trailers { get; } = new();
 
     /// <summary>What the server does with stream priority: response scheduling and admission by urgency (section <c>Http2Features:Priority</c>).</summary>
     public PriorityOptions Priority { get; } = new();

@@ -1,4 +1,3 @@
-using Http2Features.Priority;
 using Microsoft.AspNetCore.Http;
 
 namespace Http2Features.Scheduling;

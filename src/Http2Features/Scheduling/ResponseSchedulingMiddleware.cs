@@ -1,4 +1,3 @@
-using Http2Features.Priority;
 using System.Globalization;
 using Http2Features.Connection;
 using Microsoft.AspNetCore.Connections.Features;

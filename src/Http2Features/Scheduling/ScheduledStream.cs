@@ -1,4 +1,3 @@
-using Http2Features.Priority;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,4 +1,3 @@
-using Http2Features.Priority;
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;

@@ -31,11 +31,13 @@ internal static partial class GunicornLog
     [LoggerMessage(EventId = Http2FeaturesEventIds.Configuration.GunicornHttp2NotSupportedByWorker, EventName = nameof(Http2FeaturesEventIds.Configuration.GunicornHttp2NotSupportedByWorker), Level = LogLevel.Warning, Message = "{Message}")]
     private static partial void Http2NotSupportedByWorker(ILogger logger, string message);
 
-    [LoggerMessage(EventId = Http2FeaturesEventIds.Configuration.GunicornDevelopmentCertificate, EventName = nameof(Http2FeaturesEventIds.Configuration.GunicornDevelopmentCertificate), Level = LogLevel.Information, Message = "{Message}")]
-    private static partial void DevelopmentCertificate(ILogger logger, string message);
+    // Information in Development; a Warning for a self-signed certificate outside it.
+    [LoggerMessage(EventId = Http2FeaturesEventIds.Configuration.GunicornDevelopmentCertificate, EventName = nameof(Http2FeaturesEventIds.Configuration.GunicornDevelopmentCertificate), Message = "{Message}")]
+    private static partial void DevelopmentCertificate(ILogger logger, LogLevel level, string message);
 
-    [LoggerMessage(EventId = Http2FeaturesEventIds.Configuration.GunicornEmbeddedDefault, EventName = nameof(Http2FeaturesEventIds.Configuration.GunicornEmbeddedDefault), Level = LogLevel.Information, Message = "{Message}")]
-    private static partial void EmbeddedDefault(ILogger logger, string message);
+    // Information; a Warning when it replaces a launch profile's URLs.
+    [LoggerMessage(EventId = Http2FeaturesEventIds.Configuration.GunicornEmbeddedDefault, EventName = nameof(Http2FeaturesEventIds.Configuration.GunicornEmbeddedDefault), Message = "{Message}")]
+    private static partial void EmbeddedDefault(ILogger logger, LogLevel level, string message);
 
     /// <summary>Logs a start-up diagnostic with its own event id.</summary>
     public static void Diagnostic(ILogger logger, GunicornDiagnostic diagnostic)
@@ -46,8 +48,8 @@ internal static partial class GunicornLog
             case GunicornEvent.ConfigFileStatementIgnored: ConfigFileStatementIgnored(logger, diagnostic.Message); break;
             case GunicornEvent.SettingIgnored: SettingIgnored(logger, diagnostic.Message); break;
             case GunicornEvent.Http2NotSupportedByWorker: Http2NotSupportedByWorker(logger, diagnostic.Message); break;
-            case GunicornEvent.DevelopmentCertificate: DevelopmentCertificate(logger, diagnostic.Message); break;
-            case GunicornEvent.EmbeddedDefault: EmbeddedDefault(logger, diagnostic.Message); break;
+            case GunicornEvent.DevelopmentCertificate: DevelopmentCertificate(logger, diagnostic.Level, diagnostic.Message); break;
+            case GunicornEvent.EmbeddedDefault: EmbeddedDefault(logger, diagnostic.Level, diagnostic.Message); break;
             default: Decision(logger, diagnostic.Message); break;
         }
     }

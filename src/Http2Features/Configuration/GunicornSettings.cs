@@ -44,6 +44,9 @@ internal sealed class GunicornSettings
 
     public bool UsesEmbeddedDefault { get; init; }
 
+    /// <summary>No bind: the app's own endpoints, which get the TLS and protocol settings as Kestrel's endpoint defaults.</summary>
+    public AppEndpoints? AppEndpoints { get; init; }
+
     public X509Certificate2? Certificate { get; init; }
 
     public X509Certificate2Collection? CertificateChain { get; init; }
@@ -98,6 +101,12 @@ internal sealed class GunicornSettings
 
     /// <summary><c>-</c> for stdout (the logging providers), otherwise a file path.</summary>
     public string? AccessLog { get; init; }
+
+    /// <summary>The parsed <c>access_log_format</c> (gunicorn's default when unset); used when <see cref="AccessLog"/> is set.</summary>
+    public AccessLogFormat? AccessLogFormat { get; init; }
+
+    /// <summary>gunicorn's <c>errorlog</c>: <c>-</c> for stderr, otherwise a file path; null leaves ASP.NET Core's logging alone.</summary>
+    public string? ErrorLog { get; init; }
 
     /// <summary>The source of a setting, for log messages ("embedded default" when unset).</summary>
     public SettingSource SourceOf(string name) => Values.TryGetValue(name, out var raw) ? raw.Source : SettingSource.Default;

@@ -6,7 +6,7 @@ namespace Http2Features.Trailers;
 internal static partial class TrailersLog
 {
     [LoggerMessage(EventId = Http2FeaturesEventIds.Trailers.UndeclaredTrailer, EventName = nameof(Http2FeaturesEventIds.Trailers.UndeclaredTrailer), Level = LogLevel.Warning,
-        Message = "Trailer '{TrailerName}' was sent without being declared in the Trailer header (RFC 9110 §6.6.2). Announce it with response.AnnounceTrailers(...) before the response starts, or set Http2Features:Trailers:UndeclaredTrailerPolicy.")]
+        Message = "Trailer '{TrailerName}' was sent without being declared in the Trailer header (RFC 9110 §6.6.2). Announce it with response.AnnounceTrailers(...) before the response starts, or set Http2Features:Trailers:UndeclaredTrailerPolicy to Allow in configuration (appsettings.json; AddHttp2Features() binds the Http2Features section).")]
     public static partial void UndeclaredTrailer(ILogger logger, string trailerName);
 
     [LoggerMessage(EventId = Http2FeaturesEventIds.Trailers.TrailersNotSent, EventName = nameof(Http2FeaturesEventIds.Trailers.TrailersNotSent), Level = LogLevel.Debug,

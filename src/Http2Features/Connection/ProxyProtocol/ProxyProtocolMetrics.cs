@@ -6,14 +6,14 @@ namespace Http2Features.Connection.ProxyProtocol;
 internal sealed class ProxyProtocolMetrics
 {
     public const string VersionTag = "http2features.proxy_protocol.version";
-    public const string ErrorTypeTag = "error.type";
+    public const string ErrorTypeTag = Http2FeaturesMeter.ErrorType;
 
     private readonly Counter<long> _headers;
 
     public ProxyProtocolMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(Priority.PriorityMetrics.MeterName);
+        var meter = Http2FeaturesMeter.Create(meterFactory);
         _headers = meter.CreateCounter<long>(
             "http2features.proxy_protocol.headers",
             unit: "{header}",

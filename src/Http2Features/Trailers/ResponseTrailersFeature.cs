@@ -8,10 +8,10 @@ using Microsoft.Net.Http.Headers;
 namespace Http2Features.Trailers;
 
 /// <summary>
-/// The per-request <see cref="ITrailersFeature"/>: on HTTP/2 and HTTP/3 on top of Kestrel's <see cref="IHttpResponseTrailersFeature"/>;
+/// The per-request <see cref="IHttpResponseTrailersSenderFeature"/>: on HTTP/2 and HTTP/3 on top of Kestrel's <see cref="IHttpResponseTrailersFeature"/>;
 /// on HTTP/1.1 through the connection seam, which writes the trailers into the last chunk of a chunked response.
 /// </summary>
-internal sealed class ResponseTrailersFeature : ITrailersFeature
+internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeature
 {
     private readonly HttpContext _context;
     private readonly TrailersServices _services;
@@ -19,7 +19,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     private readonly bool _isHttp10;
     private readonly bool _http11StartedBeforeUse;
     private readonly List<string> _declared = [];
-    private List<Action<ITrailersFeature>>? _callbacks;
+    private List<Action<IHttpResponseTrailersSenderFeature>>? _callbacks;
     private bool _callbacksRan;
     private bool _completed;
 
@@ -82,7 +82,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     /// <summary>True on HTTP/1.1 while the response has not started: completing it now would make Kestrel send Content-Length: 0.</summary>
     internal bool NeedsStartForTrailers => _http1 is not null && !_context.Response.HasStarted && IsSupported;
 
-    public IReadOnlyCollection<string> DeclaredTrailers => _declared;
+    public IReadOnlyCollection<string> AnnouncedTrailers => _declared;
 
     public bool IsSent { get; private set; }
 
@@ -90,7 +90,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
 
     internal TrailersServices Services => _services;
 
-    public void DeclareTrailers(params ReadOnlySpan<string> names)
+    public void AnnounceTrailers(params ReadOnlySpan<string> names)
     {
         foreach (var name in names)
         {
@@ -101,7 +101,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         if (response.HasStarted)
         {
             throw new InvalidOperationException(
-                $"Trailers must be declared before the response starts; the headers were already sent when '{string.Join(", ", names.ToArray())}' was declared. Call DeclareTrailers before writing the body.");
+                $"Trailers must be declared before the response starts; the headers were already sent when '{string.Join(", ", names.ToArray())}' was declared. Call AnnounceTrailers before writing the body.");
         }
 
         var added = false;
@@ -146,39 +146,39 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         }
     }
 
-    public TrailerSendResult Append(IEnumerable<KeyValuePair<string, StringValues>> trailers)
+    public TrailersResult Append(IEnumerable<KeyValuePair<string, StringValues>> trailers)
     {
         ArgumentNullException.ThrowIfNull(trailers);
         var list = Validate(trailers, applyPolicy: true);
         var status = CheckCanAdd();
-        if (status == TrailerSendStatus.Sent && !AddToServer(list))
+        if (status == TrailersStatus.Sent && !AddToServer(list))
         {
-            status = TrailerSendStatus.ResponseCompleted;
+            status = TrailersStatus.ResponseCompleted;
         }
 
         return Report(status);
     }
 
-    public ValueTask<TrailerSendResult> SendAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers = null) =>
+    public ValueTask<TrailersResult> SendAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers = null) =>
         SendCoreAsync(trailers, applyPolicy: true);
 
-    internal async ValueTask<TrailerSendResult> SendCoreAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers, bool applyPolicy)
+    internal async ValueTask<TrailersResult> SendCoreAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers, bool applyPolicy)
     {
         var list = trailers is null ? [] : Validate(trailers, applyPolicy);
 
         // On HTTP/1.x every call reports NotSupported; otherwise a second call reports AlreadySent.
-        var status = IsSent && IsSupported ? TrailerSendStatus.AlreadySent : CheckCanAdd();
-        if (status is TrailerSendStatus.ClientAborted or TrailerSendStatus.ResponseCompleted or TrailerSendStatus.AlreadySent)
+        var status = IsSent && IsSupported ? TrailersStatus.AlreadySent : CheckCanAdd();
+        if (status is TrailersStatus.ClientAborted or TrailersStatus.ResponseCompleted or TrailersStatus.AlreadySent)
         {
             return Report(status);
         }
 
-        if (status == TrailerSendStatus.Sent)
+        if (status == TrailersStatus.Sent)
         {
             RunSendingCallbacks();
             if (!AddToServer(list))
             {
-                return Report(TrailerSendStatus.ResponseCompleted);
+                return Report(TrailersStatus.ResponseCompleted);
             }
         }
         else if (IsSent)
@@ -189,7 +189,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         IsSent = true;
         try
         {
-            if (status == TrailerSendStatus.Sent && NeedsStartForTrailers)
+            if (status == TrailersStatus.Sent && NeedsStartForTrailers)
             {
                 // HTTP/1.1 without a body yet: Kestrel would answer Content-Length: 0; started now, it chunks.
                 await _context.Response.StartAsync(_context.RequestAborted);
@@ -206,7 +206,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException)
         {
             TrailersLog.CompleteFailed(_services.Logger, ex);
-            return Report(TrailerSendStatus.ClientAborted, ex);
+            return Report(TrailersStatus.ClientAborted, ex);
         }
 
         return Report(status);
@@ -216,7 +216,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     /// Registers a producer callback that runs once, just before the trailers go out: on <see cref="SendAsync"/>, on
     /// <c>HttpResponse.CompleteAsync</c> (seen by the producers' body wrapper) or when the producer's handler returns.
     /// </summary>
-    internal void OnSending(Action<ITrailersFeature> callback)
+    internal void OnSending(Action<IHttpResponseTrailersSenderFeature> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
         (_callbacks ??= []).Add(callback);
@@ -231,7 +231,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         }
 
         _callbacksRan = true;
-        if (CheckCanAdd() != TrailerSendStatus.Sent)
+        if (CheckCanAdd() != TrailersStatus.Sent)
         {
             return;
         }
@@ -245,7 +245,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     /// <summary>Adds a trailer made by a ready-made producer: valid by construction and exempt from the undeclared policy.</summary>
     internal void AddProduced(string name, string value)
     {
-        if (CheckCanAdd() != TrailerSendStatus.Sent || !AddOne(name, value))
+        if (CheckCanAdd() != TrailersStatus.Sent || !AddOne(name, value))
         {
             TrailersLog.ProducerTrailersDropped(_services.Logger, name);
         }
@@ -255,20 +255,20 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     {
         if (!_context.Response.HasStarted)
         {
-            DeclareTrailers(names);
+            AnnounceTrailers(names);
         }
     }
 
-    internal TrailerSendStatus CheckCanAdd()
+    internal TrailersStatus CheckCanAdd()
     {
         if (!IsSupported)
         {
-            return TrailerSendStatus.NotSupported;
+            return TrailersStatus.NotSupported;
         }
 
         if (_context.RequestAborted.IsCancellationRequested)
         {
-            return TrailerSendStatus.ClientAborted;
+            return TrailersStatus.ClientAborted;
         }
 
         var completed = _http1 is not null
@@ -276,10 +276,10 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
             : _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers.IsReadOnly || HasServerCompletedResponse();
         if (_completed || completed)
         {
-            return IsSent ? TrailerSendStatus.AlreadySent : TrailerSendStatus.ResponseCompleted;
+            return IsSent ? TrailersStatus.AlreadySent : TrailersStatus.ResponseCompleted;
         }
 
-        return TrailerSendStatus.Sent;
+        return TrailersStatus.Sent;
     }
 
     // One field to the server. Set through the indexer: IHeaderDictionary.Append drops an empty value, which RFC 9110 allows.
@@ -319,15 +319,15 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         }
     }
 
-    internal TrailerSendResult Report(TrailerSendStatus status, Exception? error = null)
+    internal TrailersResult Report(TrailersStatus status, Exception? error = null)
     {
         _services.Metrics?.Record(status);
-        if (status != TrailerSendStatus.Sent)
+        if (status != TrailersStatus.Sent)
         {
             TrailersLog.TrailersNotSent(_services.Logger, _context.Request.Protocol, status);
         }
 
-        return new TrailerSendResult(status, error);
+        return new TrailersResult(status, error);
     }
 
     private List<KeyValuePair<string, StringValues>> Validate(IEnumerable<KeyValuePair<string, StringValues>> trailers, bool applyPolicy)
@@ -350,7 +350,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
                         if (policy == UndeclaredTrailerPolicy.Throw)
                         {
                             throw new TrailerValidationException(name, TrailerRule.Undeclared,
-                                $"Trailer '{name}' was not declared: declare it with response.DeclareTrailers(\"{name}\") before the response starts (UndeclaredTrailerPolicy is Throw; RFC 9110 §6.6.2).");
+                                $"Trailer '{name}' was not declared: declare it with response.AnnounceTrailers(\"{name}\") before the response starts (UndeclaredTrailerPolicy is Throw; RFC 9110 §6.6.2).");
                         }
 
                         TrailersLog.UndeclaredTrailer(_services.Logger, name);

@@ -5,6 +5,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using FluentAssertions;
+using Http2Features;
 using Http2Features.Testing;
 using Http2Features.Trailers;
 using Microsoft.AspNetCore.Builder;
@@ -48,11 +49,11 @@ public class Http1TrailersTests
     {
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-a", "x-empty");
+            response.AnnounceTrailers("x-a", "x-empty");
             await response.WriteAsync("hello");
             await response.Body.FlushAsync();
             await response.WriteAsync(" world");
-            (await response.SendTrailersAsync([new("x-a", "1"), new("x-empty", ""), new("X-Multi", new(["p", "q"]))])).Status.Should().Be(TrailerSendStatus.Sent);
+            (await response.SendTrailersAsync([new("x-a", "1"), new("x-empty", ""), new("X-Multi", new(["p", "q"]))])).Status.Should().Be(TrailersStatus.Sent);
         }));
         await using var client = await RawHttp1Client.ConnectAsync(server.BaseAddress);
 
@@ -74,7 +75,7 @@ public class Http1TrailersTests
         {
             app.MapGet("/t/{n}", async (string n, HttpResponse response) =>
             {
-                response.DeclareTrailers("x-n");
+                response.AnnounceTrailers("x-n");
                 await response.WriteAsync("body " + n);
                 await response.SendTrailersAsync("x-n", n);
             });
@@ -165,13 +166,13 @@ public class Http1TrailersTests
     [Fact]
     public async Task Client_abort_mid_body_reports_ClientAborted_and_the_server_serves_the_next_connection()
     {
-        var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<TrailersResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/slow", async (HttpContext context) =>
             {
-                context.Response.DeclareTrailers("x-done");
+                context.Response.AnnounceTrailers("x-done");
                 await context.Response.WriteAsync("first part");
                 await context.Response.Body.FlushAsync();
                 started.TrySetResult();
@@ -187,7 +188,7 @@ public class Http1TrailersTests
             });
             app.MapGet("/t", async (HttpResponse response) =>
             {
-                response.DeclareTrailers("x-ok");
+                response.AnnounceTrailers("x-ok");
                 await response.WriteAsync("ok");
                 await response.SendTrailersAsync("x-ok", "yes");
             });
@@ -198,7 +199,7 @@ public class Http1TrailersTests
         await started.Task.WaitAsync(Timeout);
         await aborting.DisposeAsync();
 
-        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailerSendStatus.ClientAborted);
+        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailersStatus.ClientAborted);
         await using var next = await RawHttp1Client.ConnectAsync(server.BaseAddress);
         await next.SendAsync(RawHttp1Client.Get("/t"));
         (await next.ReadResponseAsync(Timeout)).Trailers["x-ok"].Should().Be("yes");

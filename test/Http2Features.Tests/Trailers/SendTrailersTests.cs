@@ -22,17 +22,17 @@ public class SendTrailersTests
     [Fact]
     public async Task Declared_trailers_sent_after_the_body_reach_HttpClient_TrailingHeaders()
     {
-        var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<TrailersResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var feature = new TaskCompletionSource<(bool Supported, string[] Declared, bool SentBefore, bool SentAfter)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-row-count");
-            response.DeclareTrailers("x-row-count", "x-batch");
+            response.AnnounceTrailers("x-row-count");
+            response.AnnounceTrailers("x-row-count", "x-batch");
             await response.WriteAsync("hello");
             var f = response.HttpContext.GetTrailersFeature();
             var sentBefore = f.IsSent;
             result.SetResult(await response.SendTrailersAsync([new("x-row-count", "42"), new("x-batch", "7")]));
-            feature.SetResult((f.IsSupported, f.DeclaredTrailers.ToArray(), sentBefore, f.IsSent));
+            feature.SetResult((f.IsSupported, f.AnnouncedTrailers.ToArray(), sentBefore, f.IsSent));
         }));
         using var client = server.CreateHttp2Client();
 
@@ -44,7 +44,7 @@ public class SendTrailersTests
         message.Headers.GetValues("trailer").Should().Equal("x-row-count", "x-batch"); // sent as one merged value; HttpClient splits it
         message.TrailingHeaders.GetValues("x-row-count").Should().Equal("42");
         message.TrailingHeaders.GetValues("x-batch").Should().Equal("7");
-        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailerSendStatus.Sent);
+        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailersStatus.Sent);
         var f = await feature.Task.WaitAsync(Timeout);
         f.Supported.Should().BeTrue();
         f.Declared.Should().Equal("x-row-count", "x-batch");
@@ -57,8 +57,8 @@ public class SendTrailersTests
     {
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-row-count");
-            response.DeclareTrailers("x-batch", "x-row-count");
+            response.AnnounceTrailers("x-row-count");
+            response.AnnounceTrailers("x-batch", "x-row-count");
             await response.WriteAsync("hello");
             await response.SendTrailersAsync([new("x-row-count", "42"), new("x-batch", "7")]);
         }));
@@ -80,9 +80,9 @@ public class SendTrailersTests
     {
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-status");
+            response.AnnounceTrailers("x-status");
             await response.WriteAsync("body");
-            var r = response.TrySendTrailers("x-status", "done");
+            var r = response.AppendTrailers("x-status", "done");
             await response.WriteAsync($"|{r.Status}");
         }));
         using var client = server.CreateHttp2Client();
@@ -96,16 +96,16 @@ public class SendTrailersTests
     [Fact]
     public async Task Sending_twice_reports_AlreadySent_and_the_connection_stays_usable()
     {
-        var results = new TaskCompletionSource<(TrailerSendResult, TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = new TaskCompletionSource<(TrailersResult, TrailersResult, TrailersResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/twice", async (HttpResponse response) =>
             {
-                response.DeclareTrailers("x-a");
+                response.AnnounceTrailers("x-a");
                 await response.WriteAsync("x");
                 var first = await response.SendTrailersAsync("x-a", "1");
                 var second = await response.SendTrailersAsync("x-a", "2");
-                var third = response.TrySendTrailers("x-a", "3");
+                var third = response.AppendTrailers("x-a", "3");
                 results.SetResult((first, second, third));
             });
             app.MapGet("/next", () => "still fine");
@@ -116,9 +116,9 @@ public class SendTrailersTests
         await message.Content.ReadAsStringAsync();
         var (first, second, third) = await results.Task.WaitAsync(Timeout);
 
-        first.Status.Should().Be(TrailerSendStatus.Sent);
-        second.Status.Should().Be(TrailerSendStatus.AlreadySent);
-        third.Status.Should().Be(TrailerSendStatus.AlreadySent);
+        first.Status.Should().Be(TrailersStatus.Sent);
+        second.Status.Should().Be(TrailersStatus.AlreadySent);
+        third.Status.Should().Be(TrailersStatus.AlreadySent);
         message.TrailingHeaders.GetValues("x-a").Should().Equal("1");
         (await client.GetStringAsync("/next")).Should().Be("still fine");
     }
@@ -126,12 +126,12 @@ public class SendTrailersTests
     [Fact]
     public async Task Sending_after_the_response_completed_reports_ResponseCompleted_without_throwing()
     {
-        var results = new TaskCompletionSource<(TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = new TaskCompletionSource<(TrailersResult, TrailersResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
             await response.WriteAsync("x");
             await response.CompleteAsync();
-            results.SetResult((await response.SendTrailersAsync("x-late", "1"), response.TrySendTrailers("x-late", "2")));
+            results.SetResult((await response.SendTrailersAsync("x-late", "1"), response.AppendTrailers("x-late", "2")));
         }));
         using var client = server.CreateHttp2Client();
 
@@ -139,8 +139,8 @@ public class SendTrailersTests
         (await message.Content.ReadAsStringAsync()).Should().Be("x");
         var (send, trySend) = await results.Task.WaitAsync(Timeout);
 
-        send.Status.Should().Be(TrailerSendStatus.ResponseCompleted);
-        trySend.Status.Should().Be(TrailerSendStatus.ResponseCompleted);
+        send.Status.Should().Be(TrailersStatus.ResponseCompleted);
+        trySend.Status.Should().Be(TrailersStatus.ResponseCompleted);
         message.TrailingHeaders.Should().BeEmpty();
     }
 
@@ -148,12 +148,12 @@ public class SendTrailersTests
     public async Task Sending_after_the_client_reset_the_stream_reports_ClientAborted_and_other_streams_continue()
     {
         var bodyStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<TrailersResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/slow", async (HttpContext context) =>
             {
-                context.Response.DeclareTrailers("x-a");
+                context.Response.AnnounceTrailers("x-a");
                 await context.Response.WriteAsync("partial");
                 await context.Response.Body.FlushAsync();
                 bodyStarted.SetResult();
@@ -180,19 +180,19 @@ public class SendTrailersTests
         }
 
         var sent = await result.Task.WaitAsync(Timeout);
-        sent.Status.Should().Be(TrailerSendStatus.ClientAborted);
+        sent.Status.Should().Be(TrailersStatus.ClientAborted);
         (await client.GetStringAsync("/next")).Should().Be("ok");
     }
 
     [Fact]
     public async Task Http11_chunked_response_carries_the_trailers_in_its_last_chunk_for_HttpClient()
     {
-        var results = new TaskCompletionSource<(bool, TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = new TaskCompletionSource<(bool, TrailersResult, TrailersResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpContext context) =>
         {
-            context.Response.DeclareTrailers("x-a", "x-empty");
+            context.Response.AnnounceTrailers("x-a", "x-empty");
             await context.Response.WriteAsync("complete body");
-            var trySend = context.Response.TrySendTrailers("x-a", "1");
+            var trySend = context.Response.AppendTrailers("x-a", "1");
             var send = await context.Response.SendTrailersAsync("x-empty", "");
             results.SetResult((context.GetTrailersFeature().IsSupported, trySend, send));
         }));
@@ -208,14 +208,14 @@ public class SendTrailersTests
         message.TrailingHeaders.GetValues("x-empty").Should().Equal("");
         var (supported, trySend, send) = await results.Task.WaitAsync(Timeout);
         supported.Should().BeTrue();
-        trySend.Status.Should().Be(TrailerSendStatus.Sent);
-        send.Status.Should().Be(TrailerSendStatus.Sent);
+        trySend.Status.Should().Be(TrailersStatus.Sent);
+        send.Status.Should().Be(TrailersStatus.Sent);
     }
 
     [Fact]
     public async Task Http10_and_content_length_responses_get_NotSupported_no_Trailer_header_and_a_complete_body()
     {
-        var results = new ConcurrentQueue<(string, bool, TrailerSendResult)>();
+        var results = new ConcurrentQueue<(string, bool, TrailersResult)>();
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpContext context) =>
         {
             if (context.Request.Query.ContainsKey("length"))
@@ -223,7 +223,7 @@ public class SendTrailersTests
                 context.Response.ContentLength = 13;
             }
 
-            context.Response.DeclareTrailers("x-a");
+            context.Response.AnnounceTrailers("x-a");
             await context.Response.WriteAsync("complete body");
             var send = await context.Response.SendTrailersAsync("x-a", "1");
             results.Enqueue((context.Request.Protocol + context.Request.QueryString, context.GetTrailersFeature().IsSupported, send));
@@ -243,7 +243,7 @@ public class SendTrailersTests
         results.Should().HaveCount(2).And.AllSatisfy(r =>
         {
             r.Item2.Should().BeFalse(r.Item1);
-            r.Item3.Status.Should().Be(TrailerSendStatus.NotSupported, r.Item1);
+            r.Item3.Status.Should().Be(TrailersStatus.NotSupported, r.Item1);
         });
     }
 
@@ -253,7 +253,7 @@ public class SendTrailersTests
         var caught = new TaskCompletionSource<TrailerValidationException>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-ok");
+            response.AnnounceTrailers("x-ok");
             await response.WriteAsync("body");
             try
             {
@@ -284,7 +284,7 @@ public class SendTrailersTests
             await response.WriteAsync("body");
             try
             {
-                response.DeclareTrailers("x-late");
+                response.AnnounceTrailers("x-late");
             }
             catch (InvalidOperationException ex)
             {
@@ -352,7 +352,7 @@ public class SendTrailersTests
             app.UseEndpointTrailerProducers(); // without AddHttp2Features, endpoint metadata needs the middleware
             app.MapGet("/t", async (HttpResponse response) =>
             {
-                response.DeclareTrailers("x-a");
+                response.AnnounceTrailers("x-a");
                 await response.WriteAsync("x");
                 await response.SendTrailersAsync("x-a", "1");
             }).WithServerTimingTrailer();

@@ -13,7 +13,7 @@ namespace Http2Features.Tests.Trailers;
 public class TrailersMetricsTests
 {
     [Fact]
-    public async Task Sends_are_counted_by_outcome_on_the_Http2Features_meter()
+    public async Task Sends_are_counted_by_one_instrument_with_error_type_when_nothing_was_sent()
     {
         var done = new ConcurrentQueue<string>();
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
@@ -37,13 +37,16 @@ public class TrailersMetricsTests
         };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
+            var errorType = "(sent)";
             foreach (var tag in tags)
             {
-                if (tag.Key == "outcome")
+                if (tag.Key == "error.type")
                 {
-                    counts.AddOrUpdate((string)tag.Value!, value, (_, v) => v + value);
+                    errorType = (string)tag.Value!;
                 }
             }
+
+            counts.AddOrUpdate(errorType, value, (_, v) => v + value);
         });
         listener.Start();
 
@@ -56,7 +59,7 @@ public class TrailersMetricsTests
         await WaitUntilAsync(() => done.Count == 3);
 
         // HTTP/2 and HTTP/1.1 (chunked) send; HTTP/1.0 cannot.
-        counts.Should().Contain("sent", 2).And.Contain("already_sent", 2).And.Contain("not_supported", 2);
+        counts.Should().Contain("(sent)", 2).And.Contain("already_sent", 2).And.Contain("not_supported", 2);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

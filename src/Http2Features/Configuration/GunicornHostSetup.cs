@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -27,7 +28,7 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     public void Configure(HostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (provider.TryGetSettings()?.GracefulTimeoutSeconds is int seconds)
+        if (provider.TryGetSettings()?.Process.GracefulTimeoutSeconds is int seconds)
         {
             options.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
         }
@@ -36,7 +37,7 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     public void Configure(SocketTransportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (provider.TryGetSettings()?.Backlog is int backlog)
+        if (provider.TryGetSettings()?.Process.Backlog is int backlog)
         {
             options.Backlog = backlog;
         }
@@ -46,14 +47,14 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     {
         ArgumentNullException.ThrowIfNull(options);
         var s = provider.TryGetSettings();
-        if (s?.LogLevel is LogLevel level)
+        if (s?.Logging.Level is LogLevel level)
         {
             // A category-less rule added last overrides Logging:LogLevel:Default; category-specific rules still win.
             options.MinLevel = level;
             options.Rules.Add(new LoggerFilterRule(null, null, level, null));
         }
 
-        if (s?.AccessLog == "-")
+        if (s?.Logging.AccessLog == "-")
         {
             options.Rules.Add(new LoggerFilterRule(null, AccessLogCategory, LogLevel.Information, null));
         }
@@ -62,8 +63,8 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     public void Configure(ForwardedHeadersOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var s = provider.TryGetSettings();
-        if (s?.ForwardedAllowProxies is null)
+        var s = provider.TryGetSettings()?.Forwarding;
+        if (s is not { Configured: true })
         {
             return;
         }
@@ -72,14 +73,14 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
         options.ForwardedHeaders = ForwardedHeaders.XForwardedProto;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
-        if (!s.TrustAllProxies)
+        if (!s.TrustAll)
         {
-            foreach (var proxy in s.ForwardedAllowProxies)
+            foreach (var proxy in s.Proxies)
             {
                 options.KnownProxies.Add(proxy);
             }
 
-            foreach (var network in s.ForwardedAllowNetworks ?? [])
+            foreach (var network in s.Networks)
             {
                 options.KnownIPNetworks.Add(network);
             }
@@ -95,33 +96,47 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     public void Configure(W3CLoggerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (provider.TryGetSettings()?.AccessLog is { } path && path != "-")
+        if (provider.TryGetSettings()?.Logging.AccessLog is { } full && full != "-")
         {
-            var full = Path.GetFullPath(path);
             options.LogDirectory = Path.GetDirectoryName(full)!;
             options.FileName = Path.GetFileNameWithoutExtension(full);
         }
     }
 }
 
-/// <summary>Adds the middleware that forwarded_allow_ips and accesslog ask for, ahead of the app's own.</summary>
+/// <summary>Adds the middleware that forwarded_allow_ips, accesslog and keepalive = 0 ask for, ahead of the app's own.</summary>
 internal sealed class GunicornStartupFilter(GunicornSettingsProvider provider) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         var s = provider.TryGetSettings();
-        if (s?.ForwardedAllowProxies is not null)
+        if (s?.Forwarding.Configured == true)
         {
             app.UseForwardedHeaders();
         }
 
-        if (s?.AccessLog == "-")
+        if (s?.Logging.AccessLog == "-")
         {
             app.UseHttpLogging();
         }
-        else if (s?.AccessLog is not null)
+        else if (s?.Logging.AccessLog is not null)
         {
             app.UseW3CLogging();
+        }
+
+        if (s?.Limits.KeepAliveOff == true)
+        {
+            // gunicorn's keepalive = 0: close every HTTP/1.x connection after its response. Kestrel has no switch for
+            // that, but it closes the connection after a response that carries "Connection: close".
+            app.Use(static (context, nextMiddleware) =>
+            {
+                if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+                {
+                    context.Response.Headers.Connection = "close";
+                }
+
+                return nextMiddleware(context);
+            });
         }
 
         next(app);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -17,10 +18,13 @@ namespace Microsoft.AspNetCore.Hosting;
 /// <remarks>
 /// Sources, later overriding earlier: a gunicorn config file (<c>-c gunicorn.conf.py</c>), the <c>Gunicorn</c>
 /// configuration section (snake_case keys), the <c>GUNICORN_CMD_ARGS</c> environment variable, and gunicorn's
-/// command-line flags in the arguments passed in. Passing the same <c>args</c> to
-/// <c>WebApplication.CreateBuilder(args)</c> is safe: its command-line provider skips single-dash switches it
-/// does not know (<c>-b</c>, <c>-c</c>, <c>-w</c>) together with their values, and <c>--flag value</c> pairs only
-/// add unused root keys. See docs/configuration.md for the mapping of every setting.
+/// command-line flags in the arguments passed in. The settings are read when this method runs, so <c>raw_env</c>
+/// variables are set (and the configuration reloaded) before the app reads its configuration. Passing the same
+/// <c>args</c> to <c>WebApplication.CreateBuilder(args)</c> is safe: its command-line provider skips single-dash
+/// switches it does not know (<c>-b</c>, <c>-c</c>, <c>-w</c>) together with their values, and <c>--flag value</c>
+/// pairs only add unused root keys. An invalid setting ends the process with one message and exit code 1, as
+/// gunicorn does (see <see cref="GunicornOptions.ExitOnInvalidSettings"/>). See docs/configuration.md for the
+/// mapping of every setting.
 /// </remarks>
 public static class GunicornWebHostBuilderExtensions
 {
@@ -42,26 +46,40 @@ public static class GunicornWebHostBuilderExtensions
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(configure);
 
-        return builder.ConfigureServices(services =>
+        return builder.ConfigureServices((context, services) =>
         {
-            services.AddOptions<GunicornOptions>()
-                .Configure(o =>
-                {
-                    o.Arguments.Clear(); // a second call replaces the arguments of the first
-                    foreach (var arg in args)
-                    {
-                        o.Arguments.Add(arg);
-                    }
-                })
-                .Configure(configure);
-            services.AddOptions<GunicornStartupCheck>().ValidateOnStart();
-
-            if (services.Any(d => d.ServiceType == typeof(GunicornSettingsProvider)))
+            void Configure(GunicornOptions o)
             {
-                return; // the setups below are registered once; a second call only adds options
+                o.Arguments.Clear(); // a second call replaces the arguments of the first
+                foreach (var arg in args)
+                {
+                    o.Arguments.Add(arg);
+                }
+
+                configure(o);
             }
 
-            services.TryAddSingleton<GunicornSettingsProvider>();
+            var options = new GunicornOptions();
+            Configure(options);
+            var result = GunicornSettingsProvider.Load(options, context.Configuration, context.HostingEnvironment.ContentRootPath);
+            if (result.Errors.Count > 0 && options.ExitOnInvalidSettings)
+            {
+                GunicornStartupFailure.Exit(result.Errors);
+            }
+
+            ApplyRawEnvironment(result.Settings, context.Configuration);
+
+            services.AddOptions<GunicornOptions>().Configure(Configure);
+            services.AddOptions<GunicornStartupCheck>().ValidateOnStart();
+            services.RemoveAll<GunicornSettingsProvider>();
+            services.AddSingleton(new GunicornSettingsProvider(result));
+            AddLogging(services, result.Settings?.Logging);
+
+            if (services.Any(d => d.ServiceType == typeof(GunicornKestrelSetup)))
+            {
+                return; // the setups below are registered once; a second call only replaces the settings
+            }
+
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GunicornStartupCheck>, GunicornStartupValidator>());
             services.TryAddSingleton<GunicornKestrelSetup>();
             services.AddTransient<IConfigureOptions<KestrelServerOptions>>(sp => sp.GetRequiredService<GunicornKestrelSetup>());
@@ -71,11 +89,46 @@ public static class GunicornWebHostBuilderExtensions
             services.AddTransient<IConfigureOptions<SocketTransportOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
             services.AddTransient<IConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
             services.AddTransient<IConfigureOptions<ForwardedHeadersOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
-            services.AddTransient<IConfigureOptions<HttpLoggingOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
-            services.AddTransient<IConfigureOptions<W3CLoggerOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
-            services.AddHttpLogging(static _ => { });
-            services.AddW3CLogging(static _ => { });
             services.AddTransient<IStartupFilter, GunicornStartupFilter>();
         });
+    }
+
+    /// <summary>HttpLogging (accesslog = "-") or W3C logging (a file) only when accesslog asks for one.</summary>
+    private static void AddLogging(IServiceCollection services, LoggingSettings? logging)
+    {
+        if (logging?.AccessLog is null)
+        {
+            return;
+        }
+
+        if (logging.AccessLog == "-")
+        {
+            services.AddHttpLogging(static _ => { });
+            services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<HttpLoggingOptions>, GunicornHostSetup>(sp => sp.GetRequiredService<GunicornHostSetup>()));
+        }
+        else
+        {
+            services.AddW3CLogging(static _ => { });
+            services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<W3CLoggerOptions>, GunicornHostSetup>(sp => sp.GetRequiredService<GunicornHostSetup>()));
+        }
+    }
+
+    /// <summary>
+    /// raw_env: gunicorn sets these in os.environ before it loads the app. Here they are set before the app reads
+    /// its configuration, and the configuration is reloaded so the environment-variables provider sees them.
+    /// </summary>
+    private static void ApplyRawEnvironment(GunicornSettings? settings, IConfiguration configuration)
+    {
+        if (settings is not { Process.Environment.Count: > 0 })
+        {
+            return;
+        }
+
+        foreach (var (key, value) in settings.Process.Environment)
+        {
+            Environment.SetEnvironmentVariable(key, value);
+        }
+
+        (configuration as IConfigurationRoot)?.Reload();
     }
 }

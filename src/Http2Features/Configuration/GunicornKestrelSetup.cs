@@ -29,10 +29,43 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         provider.LogDiagnosticsOnce(_logger);
         ApplyLimits(options.Limits, s);
 
-        if (!s.Listen.UsesEmbeddedDefault)
+        if (s.Listen.AppEndpoints is not null)
+        {
+            ApplyToAppEndpoints(options, s);
+        }
+        else if (!s.Listen.UsesEmbeddedDefault)
         {
             Listen(options, s);
         }
+    }
+
+    /// <summary>
+    /// No bind and the app has endpoints of its own (URLs, ports, Kestrel:Endpoints): they get the TLS and protocol
+    /// settings through Kestrel's endpoint defaults, which Kestrel applies when it creates them at start.
+    /// Chained onto the defaults already set (the app's, the connection seam's), which run after ours and so win.
+    /// </summary>
+    private static void ApplyToAppEndpoints(KestrelServerOptions options, GunicornSettings s)
+    {
+        var previousEndpoint = KestrelInternals.GetEndpointDefaults(options);
+        var protocols = s.Protocols;
+        var forwarding = s.Forwarding;
+        options.ConfigureEndpointDefaults(lo =>
+        {
+            lo.Protocols = protocols.Protocols;
+            if (protocols.PriorKnowledgeForTrustedPeersOnly)
+            {
+                TrustedPeerCleartext.Use(lo, forwarding);
+            }
+
+            previousEndpoint?.Invoke(lo);
+        });
+
+        var previousHttps = KestrelInternals.GetHttpsDefaults(options);
+        options.ConfigureHttpsDefaults(https =>
+        {
+            ConfigureHttps(https, s);
+            previousHttps?.Invoke(https);
+        });
     }
 
     /// <summary>
@@ -50,8 +83,12 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         var existing = CountCodeBackedEndpoints(options);
         if (existing > 0)
         {
-            GunicornLog.Diagnostic(_logger, new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
-                string.Create(CultureInfo.InvariantCulture, $"the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} is not used: {existing} endpoint(s) were configured in code")));
+            var given = TlsAndProtocolSettings.Where(n => s.Values.ContainsKey(n)).ToList();
+            GunicornLog.Diagnostic(_logger, given.Count == 0
+                ? new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
+                    string.Create(CultureInfo.InvariantCulture, $"the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} is not used: {existing} endpoint(s) were configured in code"))
+                : new GunicornDiagnostic(GunicornEvent.SettingIgnored, LogLevel.Warning,
+                    string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", given)} ({s.SourceOf(given[0])}) not applied: the {existing} endpoint(s) configured in code (Listen/ConfigureKestrel) keep their own TLS and protocols. Set them in that code, or remove it and set bind so that gunicorn settings create the endpoints")));
             return;
         }
 
@@ -162,35 +199,15 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         }
     }
 
+    /// <summary>The settings that decide an endpoint's TLS and protocols (warned about when they cannot apply).</summary>
+    internal static readonly string[] TlsAndProtocolSettings = ["certfile", "keyfile", "ciphers", "cert_reqs", "ca_certs", "http_protocols", "http2_cleartext"];
+
     private static void ConfigureEndpoint(ListenOptions listenOptions, GunicornSettings s)
     {
         listenOptions.Protocols = s.Protocols.Protocols;
-        var tls = s.Tls;
-        if (tls.Enabled)
+        if (s.Tls.Enabled)
         {
-            listenOptions.UseHttps(https =>
-            {
-                https.ServerCertificate = tls.Certificate;
-                https.ServerCertificateChain = tls.CertificateChain;
-                https.ClientCertificateMode = tls.ClientCertificateMode;
-                if (tls.ClientCertificateAuthorities is { } authorities && tls.ClientCertificateMode != ClientCertificateMode.NoCertificate)
-                {
-                    https.ClientCertificateValidation = (certificate, _, _) => IsIssuedBy(certificate, authorities);
-                }
-
-                var alpn = s.Protocols.AlpnOrder;
-                var suites = tls.CipherSuites;
-                https.OnAuthenticate = (_, ssl) =>
-                {
-                    // Kestrel fills h2 then http/1.1; gunicorn's http_protocols order is the server's preference,
-                    // and OpenSSL picks by the server's order.
-                    ssl.ApplicationProtocols = new List<SslApplicationProtocol>(alpn);
-                    if (suites is not null && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
-                    {
-                        ssl.CipherSuitesPolicy = new CipherSuitesPolicy(suites);
-                    }
-                };
-            });
+            listenOptions.UseHttps(https => ConfigureHttps(https, s));
         }
         else if (s.Protocols.PriorKnowledgeForTrustedPeersOnly)
         {
@@ -198,6 +215,39 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         }
 
         InstallConnectionSeam(listenOptions);
+    }
+
+    private static void ConfigureHttps(HttpsConnectionAdapterOptions https, GunicornSettings s)
+    {
+        var tls = s.Tls;
+        if (tls.Certificate is not null)
+        {
+            https.ServerCertificate = tls.Certificate;
+            https.ServerCertificateChain = tls.CertificateChain;
+        }
+
+        https.ClientCertificateMode = tls.ClientCertificateMode;
+        if (tls.ClientCertificateAuthorities is { } authorities && tls.ClientCertificateMode != ClientCertificateMode.NoCertificate)
+        {
+            https.ClientCertificateValidation = (certificate, _, _) => IsIssuedBy(certificate, authorities);
+        }
+
+        var alpn = s.Protocols.AlpnOrder;
+        var suites = tls.CipherSuites;
+        https.OnAuthenticate = (_, ssl) =>
+        {
+            // Kestrel fills h2 then http/1.1; gunicorn's http_protocols order is the server's preference,
+            // and OpenSSL picks by the server's order.
+            if (alpn.Count > 0)
+            {
+                ssl.ApplicationProtocols = new List<SslApplicationProtocol>(alpn);
+            }
+
+            if (suites is not null && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
+            {
+                ssl.CipherSuitesPolicy = new CipherSuitesPolicy(suites);
+            }
+        };
     }
 
     /// <summary>

@@ -156,8 +156,8 @@ internal static class GunicornSettingCatalog
         // Logging
         new("accesslog", SettingKind.String, ["--access-logfile"]) { Aliases = ["access_logfile"] },
         new("disable_redirect_access_to_syslog", SettingKind.Boolean, ["--disable-redirect-access-to-syslog"]) { IgnoredBecause = LoggingProviders, Arity = FlagArity.None, FlagConstant = "true" },
-        new("access_log_format", SettingKind.String, ["--access-logformat"]) { IgnoredBecause = "use HttpLogging/W3CLogging options for the access log format" },
-        new("errorlog", SettingKind.String, ["--error-logfile", "--log-file"]) { IgnoredBecause = "errors go to the ASP.NET Core logging providers" },
+        new("access_log_format", SettingKind.String, ["--access-logformat"]),
+        new("errorlog", SettingKind.String, ["--error-logfile", "--log-file"]) { Aliases = ["error_logfile"] },
         new("loglevel", SettingKind.String, ["--log-level"]) { Aliases = ["log_level"] },
         new("capture_output", SettingKind.Boolean, ["--capture-output"]) { IgnoredBecause = "ASP.NET Core does not redirect stdout", Arity = FlagArity.None, FlagConstant = "true" },
         new("logger_class", SettingKind.String, ["--logger-class"]) { IgnoredBecause = LoggingProviders },

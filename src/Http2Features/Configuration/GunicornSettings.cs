@@ -33,8 +33,11 @@ internal enum GunicornEvent
 /// <summary>Something the binder has to tell the user at start-up (logged once, with an event id).</summary>
 internal sealed record GunicornDiagnostic(GunicornEvent Event, LogLevel Level, string Message);
 
-/// <summary>Where to listen: the bind entries, or the embedded default.</summary>
-internal sealed record ListenSettings(IReadOnlyList<BindAddress> Binds, bool UsesEmbeddedDefault)
+/// <summary>Where to listen: the bind entries, the embedded default, or the app's own endpoints.</summary>
+/// <param name="Binds">The endpoints the binder creates.</param>
+/// <param name="UsesEmbeddedDefault">Whether <paramref name="Binds"/> is the embedded default.</param>
+/// <param name="AppEndpoints">No bind: the app's own endpoints, which get the TLS and protocol settings as Kestrel's endpoint defaults.</param>
+internal sealed record ListenSettings(IReadOnlyList<BindAddress> Binds, bool UsesEmbeddedDefault, AppEndpoints? AppEndpoints = null)
 {
     public static ListenSettings None { get; } = new([], false);
 }
@@ -124,10 +127,12 @@ internal sealed record ForwardingSettings(IReadOnlyList<IPAddress> Proxies, IRea
     }
 }
 
-/// <summary>loglevel and accesslog.</summary>
+/// <summary>loglevel, accesslog, access_log_format and errorlog.</summary>
 /// <param name="Level">The minimum level loglevel sets, or null.</param>
-/// <param name="AccessLog"><c>-</c> for stdout (the logging providers), otherwise a file path.</param>
-internal sealed record LoggingSettings(LogLevel? Level, string? AccessLog)
+/// <param name="AccessLog"><c>-</c> for stdout, otherwise a file path.</param>
+/// <param name="AccessLogFormat">The parsed <c>access_log_format</c> (gunicorn's default when unset); used when <paramref name="AccessLog"/> is set.</param>
+/// <param name="ErrorLog">gunicorn's <c>errorlog</c>: <c>-</c> for stderr, otherwise a file path; null leaves ASP.NET Core's logging alone.</param>
+internal sealed record LoggingSettings(LogLevel? Level, string? AccessLog, AccessLogFormat? AccessLogFormat = null, string? ErrorLog = null)
 {
     public static LoggingSettings None { get; } = new(null, null);
 }

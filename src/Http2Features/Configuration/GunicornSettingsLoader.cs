@@ -28,6 +28,17 @@ internal sealed record GunicornLoadInput
     public string? ConfigFile { get; init; }
 
     public bool UseEmbeddedDefault { get; init; } = true;
+
+    /// <summary>The host environment's name (a self-signed certificate outside Development is a warning).</summary>
+    public string EnvironmentName { get; init; } = "Production";
+
+    public bool IsDevelopment => string.Equals(EnvironmentName, "Development", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>DOTNET_LAUNCH_PROFILE</c>: set by <c>dotnet run</c> when it applied a launch profile.</summary>
+    public string? LaunchProfile { get; init; }
+
+    /// <summary><c>ASPNETCORE_URLS</c> as the process received it (a launch profile's applicationUrl under <c>dotnet run</c>).</summary>
+    public string? EnvironmentUrls { get; init; }
 }
 
 /// <summary>
@@ -142,8 +153,8 @@ internal static class GunicornSettingsLoader
     private static GunicornSettings Bind(SettingReader r, GunicornLoadInput input)
     {
         var listen = ListenBinder.Bind(r, input);
-        var tls = TlsBinder.Bind(r, input.ContentRoot, listen.UsesEmbeddedDefault, out var tlsRequested);
-        var protocols = ProtocolBinder.Bind(r, tlsRequested, hasEndpoints: listen.Binds.Count > 0);
+        var tls = TlsBinder.Bind(r, input, listen, out var tlsRequested);
+        var protocols = ProtocolBinder.Bind(r, tlsRequested, hasEndpoints: listen.Binds.Count > 0, listen.AppEndpoints);
         var settings = new GunicornSettings
         {
             Values = r.Values,

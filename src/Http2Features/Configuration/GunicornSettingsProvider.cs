@@ -29,7 +29,7 @@ internal sealed class GunicornSettingsProvider(GunicornLoadResult result)
     public GunicornSettings? TryGetSettings() => Result.Settings;
 
     /// <summary>Loads the settings for a host being built.</summary>
-    public static GunicornLoadResult Load(GunicornOptions o, IConfiguration configuration, string contentRoot) =>
+    public static GunicornLoadResult Load(GunicornOptions o, IConfiguration configuration, string contentRoot, string environmentName) =>
         GunicornSettingsLoader.Load(new GunicornLoadInput
         {
             Arguments = o.Arguments.ToList(),
@@ -40,6 +40,9 @@ internal sealed class GunicornSettingsProvider(GunicornLoadResult result)
             BaseDirectory = AppContext.BaseDirectory,
             ConfigFile = o.ConfigFile,
             UseEmbeddedDefault = o.UseEmbeddedDefault,
+            EnvironmentName = environmentName,
+            LaunchProfile = Environment.GetEnvironmentVariable("DOTNET_LAUNCH_PROFILE"),
+            EnvironmentUrls = Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
         });
 }
 

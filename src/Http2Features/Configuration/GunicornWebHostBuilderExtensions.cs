@@ -1,7 +1,6 @@
 using Http2Features;
 using Http2Features.Configuration;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
@@ -62,7 +61,7 @@ public static class GunicornWebHostBuilderExtensions
 
             var options = new GunicornOptions();
             Configure(options);
-            var result = GunicornSettingsProvider.Load(options, context.Configuration, context.HostingEnvironment.ContentRootPath);
+            var result = GunicornSettingsProvider.Load(options, context.Configuration, context.HostingEnvironment.ContentRootPath, context.HostingEnvironment.EnvironmentName);
             if (result.Errors.Count > 0 && options.ExitOnInvalidSettings)
             {
                 GunicornStartupFailure.Exit(result.Errors);
@@ -74,7 +73,11 @@ public static class GunicornWebHostBuilderExtensions
             services.AddOptions<GunicornStartupCheck>().ValidateOnStart();
             services.RemoveAll<GunicornSettingsProvider>();
             services.AddSingleton(new GunicornSettingsProvider(result));
-            AddLogging(services, result.Settings?.Logging);
+            if (result.Settings?.Logging.ErrorLog is not null)
+            {
+                // gunicorn's error log replaces the console; only registered when errorlog asks for it.
+                services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, GunicornErrorLogProvider>());
+            }
 
             if (services.Any(d => d.ServiceType == typeof(GunicornKestrelSetup)))
             {
@@ -88,30 +91,11 @@ public static class GunicornWebHostBuilderExtensions
             services.TryAddSingleton<GunicornHostSetup>();
             services.AddTransient<IConfigureOptions<HostOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
             services.AddTransient<IConfigureOptions<SocketTransportOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
-            services.AddTransient<IConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
+            services.AddTransient<IPostConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
             services.AddTransient<IConfigureOptions<ForwardedHeadersOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
+            services.TryAddSingleton<GunicornLogTargets>();
             services.AddTransient<IStartupFilter, GunicornStartupFilter>();
         });
-    }
-
-    /// <summary>HttpLogging (accesslog = "-") or W3C logging (a file) only when accesslog asks for one.</summary>
-    private static void AddLogging(IServiceCollection services, LoggingSettings? logging)
-    {
-        if (logging?.AccessLog is null)
-        {
-            return;
-        }
-
-        if (logging.AccessLog == "-")
-        {
-            services.AddHttpLogging(static _ => { });
-            services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<HttpLoggingOptions>, GunicornHostSetup>(sp => sp.GetRequiredService<GunicornHostSetup>()));
-        }
-        else
-        {
-            services.AddW3CLogging(static _ => { });
-            services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<W3CLoggerOptions>, GunicornHostSetup>(sp => sp.GetRequiredService<GunicornHostSetup>()));
-        }
     }
 
     /// <summary>

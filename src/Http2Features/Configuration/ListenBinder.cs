@@ -15,16 +15,29 @@ internal static class ListenBinder
         var raw = r.Raw("bind");
         if (raw is null)
         {
-            var kestrelHasEndpoints = KestrelEndpointsConfigured(input.Configuration, out var which);
-            if (input.UseEmbeddedDefault && !kestrelHasEndpoints)
+            var own = AppEndpoints.Read(input);
+            if (input.UseEmbeddedDefault && (own is null || own is { FromLaunchProfile: true, HasHttps: false }))
             {
+                if (own is not null)
+                {
+                    // dotnet run puts the launch profile's applicationUrl into ASPNETCORE_URLS; the template's first
+                    // profile is http only, where no browser speaks HTTP/2. That is a tool default, not a deployment.
+                    r.Report(GunicornEvent.EmbeddedDefault, LogLevel.Warning,
+                        $"launch profile '{SettingText.Safe(input.LaunchProfile ?? string.Empty)}' (Properties/launchSettings.json) sets only {SettingText.Safe(own.Description)}, where browsers get no HTTP/2: "
+                        + $"listening on the embedded default https://{EmbeddedDefaultBind} (h2,h1) instead. "
+                        + "To serve the profile's port, set bind (for example -b localhost:PORT with --certfile/--keyfile), or run an https profile (dotnet run --launch-profile https)");
+                }
+
                 return new ListenSettings([BindAddress.TryParse(EmbeddedDefaultBind, out _)!], UsesEmbeddedDefault: true);
             }
 
-            if (kestrelHasEndpoints)
+            if (own is not null)
             {
+                // The app chose its endpoints (ASPNETCORE_URLS, --urls, ports, Kestrel:Endpoints, an https launch profile):
+                // the TLS and protocol settings go to Kestrel's endpoint defaults, which those endpoints use.
                 r.Report(GunicornEvent.Decision, LogLevel.Information,
-                    $"no bind set: Kestrel's own endpoints ({SettingText.Safe(which)}) are used; gunicorn's TLS and protocol settings apply only to endpoints created from bind");
+                    $"no bind set: serving the app's own endpoints ({SettingText.Safe(own.Description)}); gunicorn's TLS and protocol settings apply to them as Kestrel's endpoint defaults");
+                return new ListenSettings([], UsesEmbeddedDefault: false, own);
             }
 
             return ListenSettings.None;
@@ -68,31 +81,59 @@ internal static class ListenBinder
 
         return new ListenSettings(binds, UsesEmbeddedDefault: false);
     }
+}
 
-    /// <summary>Whether the app configured Kestrel endpoints itself (urls, ports or a Kestrel:Endpoints section).</summary>
-    internal static bool KestrelEndpointsConfigured(IConfiguration? configuration, out string which)
+/// <summary>The endpoints the app configured itself: URLs, ports or <c>Kestrel:Endpoints</c>.</summary>
+/// <param name="Description">For messages, e.g. <c>urls=http://localhost:5099</c>.</param>
+/// <param name="HasHttps">Whether at least one is an https endpoint.</param>
+/// <param name="FromLaunchProfile">Whether the URLs are a launch profile's applicationUrl (<c>dotnet run</c>).</param>
+internal sealed record AppEndpoints(string Description, bool HasHttps, bool FromLaunchProfile)
+{
+    public static AppEndpoints? Read(GunicornLoadInput input)
     {
-        which = string.Empty;
+        var configuration = input.Configuration;
         if (configuration is null)
         {
-            return false;
+            return null;
         }
 
-        foreach (var key in new[] { "urls", "http_ports", "https_ports" })
+        var parts = new List<string>();
+        var https = false;
+        var urls = configuration["urls"];
+        if (!string.IsNullOrWhiteSpace(urls))
         {
-            if (!string.IsNullOrEmpty(configuration[key]))
+            parts.Add("urls=" + urls);
+            https |= urls.Split(';', StringSplitOptions.TrimEntries).Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase));
+        }
+        else
+        {
+            // Kestrel reads the port variables only when no URLs are set.
+            if (configuration["http_ports"] is { Length: > 0 } httpPorts)
             {
-                which = key + "=" + configuration[key];
-                return true;
+                parts.Add("http_ports=" + httpPorts);
+            }
+
+            if (configuration["https_ports"] is { Length: > 0 } httpsPorts)
+            {
+                parts.Add("https_ports=" + httpsPorts);
+                https = true;
             }
         }
 
-        if (configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
         {
-            which = "Kestrel:Endpoints";
-            return true;
+            var url = endpoint["Url"] ?? string.Empty;
+            parts.Add($"Kestrel:Endpoints:{endpoint.Key}={url}");
+            https |= url.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
         }
 
-        return false;
+        if (parts.Count == 0)
+        {
+            return null;
+        }
+
+        var fromLaunchProfile = parts.Count == 1 && !string.IsNullOrEmpty(input.LaunchProfile)
+            && string.Equals(urls, input.EnvironmentUrls, StringComparison.Ordinal);
+        return new AppEndpoints(string.Join(", ", parts), https, fromLaunchProfile);
     }
 }

@@ -12,7 +12,8 @@ internal static class ProtocolBinder
     /// <param name="r">The settings.</param>
     /// <param name="tls">Whether the endpoints use TLS (as requested, see <see cref="TlsBinder.Bind"/>).</param>
     /// <param name="hasEndpoints">Whether the binder creates endpoints (bind or the embedded default).</param>
-    public static ProtocolSettings Bind(SettingReader r, bool tls, bool hasEndpoints)
+    /// <param name="appEndpoints">No bind: the app's own endpoints (the settings reach them as endpoint defaults).</param>
+    public static ProtocolSettings Bind(SettingReader r, bool tls, bool hasEndpoints, AppEndpoints? appEndpoints)
     {
         var protocolsRaw = r.Raw("http_protocols");
         var protocols = ProtocolList(r, protocolsRaw);
@@ -54,6 +55,12 @@ internal static class ProtocolBinder
             {
                 switch (cleartext)
                 {
+                    case Http2Cleartext.Off when appEndpoints is not null:
+                        result = HttpProtocols.Http1AndHttp2;
+                        r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
+                            $"http_protocols = {protocolsRaw!.DisplayValue} ({protocolsRaw.Source}): h2 is not applied to {SettingText.Safe(appEndpoints.Description)}: cleartext endpoints serve HTTP/1.1. "
+                            + "Use an https:// URL (with --certfile/--keyfile), set bind with TLS, or for h2c set http2_cleartext = \"prior-knowledge\"");
+                        break;
                     case Http2Cleartext.Off:
                         r.Fail(protocolsRaw!, "h2 needs TLS", "set certfile and keyfile (--certfile server.crt --keyfile server.key), or for h2c behind a trusted proxy set http2_cleartext = \"prior-knowledge\"");
                         break;

@@ -9,23 +9,36 @@ namespace Http2Features.Configuration;
 /// <summary>TLS: certfile/keyfile (or the development pair of the embedded default), cert_reqs, ca_certs, ciphers.</summary>
 internal static class TlsBinder
 {
+    /// <summary>The settings that only mean something on a TLS endpoint.</summary>
+    private static readonly string[] TlsOnly = ["certfile", "keyfile", "ciphers", "cert_reqs", "ca_certs"];
+
     /// <summary>Reads the TLS settings.</summary>
     /// <param name="r">The settings.</param>
-    /// <param name="contentRoot">Relative paths resolve against this.</param>
-    /// <param name="embeddedDefault">Whether the embedded default endpoint (with its development certificate) is used.</param>
+    /// <param name="input">Content root (relative paths) and environment (self-signed warnings).</param>
+    /// <param name="listen">Where the binder listens: the embedded default uses the development certificate; the app's
+    /// own https endpoints use TLS with Kestrel's certificate unless certfile is given.</param>
     /// <param name="requested">Whether the endpoints are meant to use TLS (certfile given, even if it failed to load):
     /// the protocol rules follow this, so a broken certificate is one error, not two.</param>
-    public static TlsSettings Bind(SettingReader r, string contentRoot, bool embeddedDefault, out bool requested)
+    public static TlsSettings Bind(SettingReader r, GunicornLoadInput input, ListenSettings listen, out bool requested)
     {
-        var certificate = Certificate(r, contentRoot, embeddedDefault, out var chain);
-        requested = certificate is not null || r.Raw("certfile") is not null;
-        var (mode, authorities) = ClientCertificates(r, contentRoot, requested);
+        var certificate = Certificate(r, input, listen.UsesEmbeddedDefault, out var chain);
+        requested = certificate is not null || r.Raw("certfile") is not null || listen.AppEndpoints is { HasHttps: true };
+        var (mode, authorities) = ClientCertificates(r, input.ContentRoot, requested);
         var suites = Ciphers(r, requested);
+        if (listen.AppEndpoints is { HasHttps: false } own && TlsOnly.Where(n => r.Raw(n) is not null).ToList() is { Count: > 0 } given)
+        {
+            // TLS settings with only http:// endpoints of the app's own would do nothing: say so, and how to fix it.
+            r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
+                $"{string.Join(", ", given)} ({r.Raw(given[0])!.Source}) not applied: the app's endpoints ({SettingText.Safe(own.Description)}) have no https:// URL. "
+                + "Use https:// URLs (for example ASPNETCORE_URLS=https://127.0.0.1:8443), or set bind (-b 127.0.0.1:8443) so that gunicorn settings create the endpoints");
+        }
+
         return new TlsSettings(certificate, chain, mode, authorities, suites);
     }
 
-    private static X509Certificate2? Certificate(SettingReader r, string contentRoot, bool embeddedDefault, out X509Certificate2Collection? chain)
+    private static X509Certificate2? Certificate(SettingReader r, GunicornLoadInput input, bool embeddedDefault, out X509Certificate2Collection? chain)
     {
+        var contentRoot = input.ContentRoot;
         chain = null;
         var certRaw = r.Raw("certfile");
         var keyRaw = r.Raw("keyfile");
@@ -37,7 +50,7 @@ internal static class TlsBinder
 
         if (certRaw is null)
         {
-            return embeddedDefault ? DevelopmentPair(r, contentRoot) : null;
+            return embeddedDefault ? DevelopmentPair(r, input) : null;
         }
 
         var certFull = r.Path("certfile", contentRoot);
@@ -53,7 +66,7 @@ internal static class TlsBinder
         if (isDevPair && !File.Exists(certFull) && !File.Exists(keyFull))
         {
             // The paths of the generated development pair: create it, as the embedded default would.
-            return DevelopmentPair(r, contentRoot);
+            return DevelopmentPair(r, input);
         }
 
         if (!File.Exists(certFull))
@@ -78,6 +91,12 @@ internal static class TlsBinder
                 return null;
             }
 
+            if (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) && !input.IsDevelopment)
+            {
+                r.Report(GunicornEvent.DevelopmentCertificate, LogLevel.Warning,
+                    $"certfile ({certRaw.Source}): {certificate.Subject} is self-signed and the environment is {input.EnvironmentName}, not Development: clients cannot verify it. Use a certificate from a CA (for example Let's Encrypt) outside development");
+            }
+
             if (!CertificateFiles.IsPkcs12(certFull))
             {
                 var all = CertificateFiles.LoadAll(certFull);
@@ -98,16 +117,27 @@ internal static class TlsBinder
         }
     }
 
-    private static X509Certificate2? DevelopmentPair(SettingReader r, string contentRoot)
+    private static X509Certificate2? DevelopmentPair(SettingReader r, GunicornLoadInput input)
     {
-        var certPath = DevelopmentCertificate.CertificatePath(contentRoot);
-        var keyPath = DevelopmentCertificate.KeyPath(contentRoot);
+        var certPath = DevelopmentCertificate.CertificatePath(input.ContentRoot);
+        var keyPath = DevelopmentCertificate.KeyPath(input.ContentRoot);
         try
         {
             var (certificate, created) = DevelopmentCertificate.LoadOrCreate(certPath, keyPath);
-            r.Report(GunicornEvent.DevelopmentCertificate, LogLevel.Information, created
-                ? $"generated a self-signed development certificate for localhost/127.0.0.1: {certPath} (key {keyPath}); it is reused on later runs. Do not use it in production"
-                : $"using the self-signed development certificate {certPath} (expires {certificate.NotAfter:yyyy-MM-dd})");
+            var message = created
+                ? $"generated a self-signed development certificate for localhost/127.0.0.1: {certPath} (key {keyPath}); it is reused on later runs"
+                : $"using the self-signed development certificate {certPath} (expires {certificate.NotAfter:yyyy-MM-dd})";
+            if (input.IsDevelopment)
+            {
+                r.Report(GunicornEvent.DevelopmentCertificate, LogLevel.Information, message + ". Do not use it in production");
+            }
+            else
+            {
+                r.Report(GunicornEvent.DevelopmentCertificate, LogLevel.Warning,
+                    message + $". The environment is {input.EnvironmentName}, not Development: clients cannot verify a self-signed certificate. "
+                    + "Set certfile and keyfile to a certificate from a CA (for example Let's Encrypt)");
+            }
+
             return certificate;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)

@@ -17,6 +17,13 @@ internal static class KestrelInternals
     internal static extern Action<ListenOptions> GetEndpointDefaults(KestrelServerOptions options);
 
     /// <summary>
+    /// <c>KestrelServerOptions.HttpsDefaults</c>: the action <c>ConfigureHttpsDefaults</c> stores (and replaces).
+    /// The gunicorn binder chains onto it to give the app's own https endpoints its TLS settings.
+    /// </summary>
+    [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_HttpsDefaults")]
+    internal static extern Action<Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions>? GetHttpsDefaults(KestrelServerOptions options);
+
+    /// <summary>
     /// <c>KestrelServerOptions.CodeBackedListenOptions</c>: the endpoints <c>Listen*</c> calls created so far.
     /// Those made before the pack's defaults were in place get the seam from here.
     /// </summary>

@@ -51,7 +51,7 @@ public sealed class GunicornConfigFileBoundsTests : IDisposable
         var sb = new StringBuilder(bytes + 32);
         for (var i = 0; sb.Length < bytes; i++)
         {
-            sb.Append("a").Append(i % 1000).Append(" = 1\n");
+            sb.Append('a').Append(i % 1000).Append(" = 1\n");
         }
 
         return sb.Append("backlog = 64\n").ToString();

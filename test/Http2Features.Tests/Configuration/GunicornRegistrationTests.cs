@@ -2,7 +2,7 @@ using FluentAssertions;
 using Http2Features.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.HttpLogging;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -53,29 +53,19 @@ public sealed class GunicornRegistrationTests : IDisposable
     }
 
     [Fact]
-    public async Task Logging_services_are_registered_only_when_accesslog_asks_for_them()
+    public async Task The_error_log_provider_is_registered_only_when_errorlog_asks_for_it()
     {
         await using var none = Builder("-b", "127.0.0.1:0").Build();
-        none.Services.GetServices<IConfigureOptions<HttpLoggingOptions>>().Should().BeEmpty("no accesslog, no HttpLogging");
-        none.Services.GetServices<IConfigureOptions<W3CLoggerOptions>>().Should().BeEmpty("no accesslog, no W3C logging");
+        none.Services.GetServices<ILoggerProvider>().OfType<GunicornErrorLogProvider>().Should().BeEmpty("no errorlog, no extra logging provider");
 
-        await using var stdout = Builder("-b", "127.0.0.1:0", "--access-logfile", "-").Build();
-        stdout.Services.GetServices<IConfigureOptions<HttpLoggingOptions>>().Should().NotBeEmpty();
-        stdout.Services.GetServices<IConfigureOptions<W3CLoggerOptions>>().Should().BeEmpty();
-
-        await using var file = Builder("-b", "127.0.0.1:0", "--access-logfile", "logs/access.log").Build();
-        file.Services.GetServices<IConfigureOptions<W3CLoggerOptions>>().Should().NotBeEmpty();
-        file.Services.GetRequiredService<IOptions<W3CLoggerOptions>>().Value.LogDirectory.Should().Be(Path.Combine(_files.Root, "logs"));
+        await using var stderr = Builder("-b", "127.0.0.1:0", "--error-logfile", "-").Build();
+        stderr.Services.GetServices<ILoggerProvider>().OfType<GunicornErrorLogProvider>().Should().ContainSingle();
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void The_development_key_file_is_created_owner_only_and_replaced_atomically()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            Assert.Skip("Unix file modes only.");
-        }
-
         var key = Path.Combine(_files.Root, "certs", "k.pem");
         Directory.CreateDirectory(Path.GetDirectoryName(key)!);
         File.WriteAllText(key, "old");

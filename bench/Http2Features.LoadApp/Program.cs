@@ -4,6 +4,7 @@
 //   /hints     103 Early Hints + 2 KB body         (off: the 2 KB body only; bare Kestrel cannot send a 103)
 //   /trailers  2 KB body + repr-digest trailer     (off: SHA-256 by hand + Kestrel's AppendTrailer)
 //   /priority  reads the stream's priority         (off: the RFC 9218 priority header, all bare Kestrel has)
+//   /_alloc    bytes allocated by the process so far (bench/cpu-per-request.sh reads it before and after a run)
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -40,6 +41,7 @@ for (var i = 0; i < body.Length; i++)
 
 var app = builder.Build();
 app.MapGet("/", () => Results.Text("hello"));
+app.MapGet("/_alloc", () => Results.Text(GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture)));
 
 app.MapGet("/hints", async (HttpContext context) =>
 {

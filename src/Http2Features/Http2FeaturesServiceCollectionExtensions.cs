@@ -42,7 +42,6 @@ public static class Http2FeaturesServiceCollectionExtensions
         // ValidateOnStart runs them all when the host starts.
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
         services.AddHttp2ConnectionSeam();   // the seam, and with it stream priority
-        services.AddHttp2Priority();         // the priority feature on every request
         services.AddHttp2EarlyHints();
         services.AddHttp2Trailers();
     }

@@ -21,6 +21,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     private readonly PipeWriter _inner;
     private readonly IHttp2ClientSettingsSource? _clientSettings;
     private readonly Func<bool>? _isApplicationLayer;
+    private readonly Action<int>? _streamEnded;
     private readonly Lock _lock = new();
     private readonly Http2OutputFrameTracker _tracker;
     private readonly OutputStaging _staging = new();
@@ -52,12 +53,14 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     /// Read at Kestrel's first write: false means this pipe carries TLS records, not HTTP, and the writer
     /// stays a pass-through forever. Null means always the application layer.
     /// </param>
-    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null)
+    /// <param name="streamEnded">Told the id of every stream Kestrel ends (END_STREAM or RST_STREAM), under the writer's lock.</param>
+    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, Action<int>? streamEnded = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
         _clientSettings = clientSettings;
         _isApplicationLayer = isApplicationLayer;
+        _streamEnded = streamEnded;
         _tracker = new Http2OutputFrameTracker(this);
     }
 
@@ -523,10 +526,18 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         {
             FailQueuedForStream(streamId, EarlyHintsStatus.ResponseStarted);
         }
+
+        if (endStream)
+        {
+            _streamEnded?.Invoke(streamId);
+        }
     }
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
-        => FailQueuedForStream(streamId, reset ? EarlyHintsStatus.RequestAborted : EarlyHintsStatus.ResponseStarted);
+    {
+        FailQueuedForStream(streamId, reset ? EarlyHintsStatus.RequestAborted : EarlyHintsStatus.ResponseStarted);
+        _streamEnded?.Invoke(streamId);
+    }
 
     void IHttp2OutputFrameListener.OnSettingsAck()
     {

@@ -4,6 +4,9 @@
 //   /hints     103 Early Hints + 2 KB body         (off: the 2 KB body only; bare Kestrel cannot send a 103)
 //   /trailers  2 KB body + repr-digest trailer     (off: SHA-256 by hand + Kestrel's AppendTrailer)
 //   /priority  reads the stream's priority         (off: the RFC 9218 priority header, all bare Kestrel has)
+//   /download/{bytes}  that many bytes in 16 KiB writes (bench/priority-shaped-link.sh; the same on and off)
+// LOADAPP_ADDRESS picks the listen address (default 127.0.0.1); options come from configuration as usual,
+// e.g. Http2Features__Priority__Scheduling__Enabled=true.
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -22,7 +25,8 @@ using var certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509Co
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.UseKestrelHttpsConfiguration();
-builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, lo =>
+var address = Environment.GetEnvironmentVariable("LOADAPP_ADDRESS") is { Length: > 0 } a ? IPAddress.Parse(a) : IPAddress.Loopback;
+builder.WebHost.ConfigureKestrel(k => k.Listen(address, port, lo =>
 {
     lo.Protocols = HttpProtocols.Http1AndHttp2;
     lo.UseHttps(certificate);
@@ -40,6 +44,16 @@ for (var i = 0; i < body.Length; i++)
 
 var app = builder.Build();
 app.MapGet("/", () => Results.Text("hello"));
+
+var chunk = new byte[16 * 1024];
+app.MapGet("/download/{bytes:long}", async (HttpContext context, long bytes) =>
+{
+    context.Response.ContentLength = bytes;
+    for (var sent = 0L; sent < bytes; sent += chunk.Length)
+    {
+        await context.Response.Body.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, bytes - sent)), context.RequestAborted);
+    }
+});
 
 app.MapGet("/hints", async (HttpContext context) =>
 {

@@ -195,6 +195,11 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
         {
             await socket.ConnectAsync(baseAddress.IdnHost, baseAddress.Port, timeoutCts.Token);
             stream = new NetworkStream(socket, ownsSocket: true);
+            if (!options.ConnectionPrefix.IsEmpty)
+            {
+                await stream.WriteAsync(options.ConnectionPrefix, timeoutCts.Token);
+            }
+
             if (tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);

@@ -47,6 +47,12 @@ public sealed class RawHttp2ClientOptions
     /// </summary>
     public int? ConnectionWindowSize { get; set; }
 
+    /// <summary>
+    /// Bytes written on the TCP connection before anything else, before the TLS handshake too: for example a
+    /// PROXY protocol header, as a load balancer in front of the server sends it. Default empty.
+    /// </summary>
+    public ReadOnlyMemory<byte> ConnectionPrefix { get; set; }
+
     /// <summary>Send the connection preface and SETTINGS on connect. Default true; false lets a test write its own preface.</summary>
     public bool SendPreface { get; set; } = true;
 

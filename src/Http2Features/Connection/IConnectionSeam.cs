@@ -23,11 +23,6 @@ internal interface IConnectionSeam
     /// <summary>The client's SETTINGS as observed, in arrival order.</summary>
     ClientSettingsObservation ClientSettings { get; }
 
-    /// <summary>Gets the per-connection object a capability attached, creating it on first use.</summary>
-    T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
-        where T : class;
-
-    /// <summary>Gets the per-connection object of type <typeparamref name="T"/>, if one was attached.</summary>
-    T? Get<T>()
-        where T : class;
+    /// <summary>Writes 103 responses on this connection.</summary>
+    IInformationalResponseWriter InformationalResponses { get; }
 }

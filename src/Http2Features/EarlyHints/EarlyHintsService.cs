@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,13 +17,9 @@ internal sealed partial class EarlyHintsService
     private readonly Counter<long> _notSent;
     private int _noSeamWarned;
 
-    public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILogger<EarlyHintsService> logger, IServiceProvider services)
+    public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILogger<EarlyHintsService> logger)
     {
         _options = options;
-        // Kestrel bounds its HPACK table by Limits.Http2.HeaderTableSize; the output side needs it to know
-        // which dynamic table size update Kestrel owes the client.
-        var kestrel = services.GetService(typeof(IOptions<KestrelServerOptions>)) as IOptions<KestrelServerOptions>;
-        ServerHeaderTableSize = (uint)Math.Max(0, kestrel?.Value.Limits.Http2.HeaderTableSize ?? 4096);
         _logger = logger;
         var meter = meterFactory.Create(MeterName);
         _sent = meter.CreateCounter<long>(SentCounterName, unit: "{response}", description: "103 Early Hints responses handed to the transport.");
@@ -32,8 +27,6 @@ internal sealed partial class EarlyHintsService
     }
 
     public EarlyHintsOptions Options => _options.CurrentValue.EarlyHints;
-
-    public uint ServerHeaderTableSize { get; }
 
     public void Record(EarlyHintsResult result, string protocol, int fieldCount, string connectionId)
     {

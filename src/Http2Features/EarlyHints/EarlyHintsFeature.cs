@@ -51,13 +51,13 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
     {
         if (!options.Enabled)
         {
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Disabled));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.Disabled));
         }
 
         if (HttpProtocol.IsHttp10(protocol) || HttpProtocol.IsHttp09(protocol))
         {
             // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client; gunicorn does the same.
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Http10Client));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.Http10Client));
         }
 
         var streamId = 0;
@@ -66,23 +66,23 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
             streamId = _context.Features.Get<IHttp2StreamIdFeature>()?.StreamId ?? 0;
             if (streamId <= 0)
             {
-                return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.UnsupportedProtocol));
+                return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.UnsupportedProtocol));
             }
         }
         else if (!HttpProtocol.IsHttp11(protocol))
         {
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.UnsupportedProtocol));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.UnsupportedProtocol));
         }
 
         if (_context.RequestAborted.IsCancellationRequested)
         {
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.RequestAborted));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.RequestAborted));
         }
 
         var seam = _context.Features.Get<IConnectionSeam>();
         if (seam is null)
         {
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.NoConnectionSeam));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.NoConnectionSeam));
         }
 
         var responseFeature = _context.Features.GetRequiredFeature<IHttpResponseFeature>();
@@ -96,11 +96,11 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
 
     private static EarlyHintsResult ToResult(InformationalResponseResult result) => result.Status switch
     {
-        InformationalResponseStatus.Written => EarlyHintsResult.Sent,
-        InformationalResponseStatus.NoSeam => EarlyHintsResult.NotSent(EarlyHintsNotSentReason.NoConnectionSeam),
-        InformationalResponseStatus.ResponseStarted => EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ResponseStarted),
-        InformationalResponseStatus.StreamReset => EarlyHintsResult.NotSent(EarlyHintsNotSentReason.RequestAborted),
-        InformationalResponseStatus.Timeout => EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Timeout),
-        _ => EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ConnectionClosed),
+        InformationalResponseStatus.Written => new EarlyHintsResult(EarlyHintsStatus.Sent),
+        InformationalResponseStatus.NoSeam => new EarlyHintsResult(EarlyHintsStatus.NoConnectionSeam),
+        InformationalResponseStatus.ResponseStarted => new EarlyHintsResult(EarlyHintsStatus.ResponseStarted),
+        InformationalResponseStatus.StreamReset => new EarlyHintsResult(EarlyHintsStatus.RequestAborted),
+        InformationalResponseStatus.Timeout => new EarlyHintsResult(EarlyHintsStatus.Timeout),
+        _ => new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed),
     };
 }

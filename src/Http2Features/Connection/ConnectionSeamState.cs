@@ -8,6 +8,8 @@ namespace Http2Features.Connection;
 /// </summary>
 internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, IInformationalResponseWriter
 {
+    private readonly Lock _attachedLock = new();
+    private object[]? _attached;
     private SeamDuplexPipe? _applicationPipe;
     private readonly PriorityMetrics? _metrics;
     private int _protocol;
@@ -37,6 +39,8 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, II
 
     public ClientSettingsObservation ClientSettings { get; }
 
+    public StreamOutputProgress OutputProgress { get; } = new();
+
     /// <summary>Number of priority signals the observer reported (PRIORITY, HEADERS+PRIORITY, PRIORITY_UPDATE).</summary>
     internal long PrioritySignals { get; private set; }
 
@@ -55,6 +59,37 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, II
     {
         Volatile.Read(ref _applicationPipe)?.Layer.Supersede();
         Volatile.Write(ref _applicationPipe, pipe);
+    }
+
+    public T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        lock (_attachedLock)
+        {
+            if (Get<T>() is { } existing)
+            {
+                return existing;
+            }
+
+            var created = factory(this);
+            Volatile.Write(ref _attached, [.. _attached ?? [], created]);
+            return created;
+        }
+    }
+
+    public T? Get<T>()
+        where T : class
+    {
+        foreach (var item in Volatile.Read(ref _attached) ?? [])
+        {
+            if (item is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
     }
 
     ValueTask<InformationalResponseResult> IInformationalResponseWriter.WriteAsync(InformationalResponse response, CancellationToken cancellationToken)

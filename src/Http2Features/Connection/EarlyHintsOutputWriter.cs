@@ -20,6 +20,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     private readonly PipeWriter _inner;
     private readonly IHttp2ClientSettingsSource? _clientSettings;
     private readonly Func<bool>? _isApplicationLayer;
+    private readonly StreamOutputProgress? _outputProgress;
     private readonly Lock _lock = new();
     private readonly Http2OutputFrameTracker _tracker;
     private readonly OutputStaging _staging = new();
@@ -56,8 +57,10 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     /// application layer.
     /// </param>
     /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> (bounds its HPACK table).</param>
-    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, uint serverHeaderTableSize = DefaultHeaderTableSize)
+    /// <param name="outputProgress">Told which stream's DATA was written (null: nobody listens).</param>
+    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, uint serverHeaderTableSize = DefaultHeaderTableSize, StreamOutputProgress? outputProgress = null)
     {
+        _outputProgress = outputProgress;
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
         _clientSettings = clientSettings;
@@ -628,7 +631,15 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     }
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
-        => FailQueuedForStream(streamId, reset ? InformationalResponseStatus.StreamReset : InformationalResponseStatus.ResponseStarted);
+    {
+        FailQueuedForStream(streamId, reset ? InformationalResponseStatus.StreamReset : InformationalResponseStatus.ResponseStarted);
+        if (reset)
+        {
+            _outputProgress?.Reset(streamId);
+        }
+    }
+
+    void IHttp2OutputFrameListener.OnData(int streamId, int length, bool endStream) => _outputProgress?.Data(streamId, length, endStream);
 
     void IHttp2OutputFrameListener.OnSettingsAck()
     {

@@ -25,4 +25,15 @@ internal interface IConnectionSeam
 
     /// <summary>Writes 103 responses on this connection.</summary>
     IInformationalResponseWriter InformationalResponses { get; }
+
+    /// <summary>Which stream's DATA (and RST_STREAM) Kestrel wrote to the transport, for schedulers.</summary>
+    StreamOutputProgress OutputProgress { get; }
+
+    /// <summary>Gets the per-connection object a capability attached, creating it on first use.</summary>
+    T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
+        where T : class;
+
+    /// <summary>Gets the per-connection object of type <typeparamref name="T"/>, if one was attached.</summary>
+    T? Get<T>()
+        where T : class;
 }

@@ -6,7 +6,7 @@ namespace Http2Features.Connection;
 /// Everything the seam knows about one connection. Created by <see cref="SeamConnectionMiddleware"/>, set on
 /// <c>ConnectionContext.Features</c> as <see cref="IConnectionSeam"/>, fed by the frame observer.
 /// </summary>
-internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, IInformationalResponseWriter
+internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, IInformationalResponseWriter, IHttp1ResponseTrailerPort
 {
     private readonly Lock _attachedLock = new();
     private object[]? _attached;
@@ -54,6 +54,8 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, II
 
     public IInformationalResponseWriter InformationalResponses => this;
 
+    public IHttp1ResponseTrailerPort Http1Trailers => this;
+
     /// <summary>A seam pipe was installed above the current one: it takes over, the one below only forwards.</summary>
     internal void SetApplicationPipe(SeamDuplexPipe pipe)
     {
@@ -90,6 +92,12 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, II
         }
 
         return null;
+    }
+
+    Http1ResponseTrailers? IHttp1ResponseTrailerPort.BeginResponse()
+    {
+        var pipe = ApplicationPipe;
+        return pipe is not null && pipe.Layer.IsApplication ? pipe.Writer.BeginResponse() : null;
     }
 
     ValueTask<InformationalResponseResult> IInformationalResponseWriter.WriteAsync(InformationalResponse response, CancellationToken cancellationToken)

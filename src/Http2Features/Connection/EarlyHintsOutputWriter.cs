@@ -21,6 +21,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     private readonly IHttp2ClientSettingsSource? _clientSettings;
     private readonly Func<bool>? _isApplicationLayer;
     private readonly StreamOutputProgress? _outputProgress;
+    private readonly Action<int>? _streamEnded;
     private readonly Lock _lock = new();
     private readonly Http2OutputFrameTracker _tracker;
     private readonly OutputStaging _staging = new();
@@ -59,7 +60,8 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     /// </param>
     /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> (bounds its HPACK table).</param>
     /// <param name="outputProgress">Told which stream's DATA was written (null: nobody listens).</param>
-    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, uint serverHeaderTableSize = DefaultHeaderTableSize, StreamOutputProgress? outputProgress = null)
+    /// <param name="streamEnded">Told the id of every stream Kestrel ends (END_STREAM or RST_STREAM), under the writer's lock.</param>
+    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, uint serverHeaderTableSize = DefaultHeaderTableSize, StreamOutputProgress? outputProgress = null, Action<int>? streamEnded = null)
     {
         _outputProgress = outputProgress;
         ArgumentNullException.ThrowIfNull(inner);
@@ -67,6 +69,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         _clientSettings = clientSettings;
         _isApplicationLayer = isApplicationLayer;
         _serverHeaderTableSize = serverHeaderTableSize;
+        _streamEnded = streamEnded;
         _tracker = new Http2OutputFrameTracker(this);
     }
 
@@ -692,6 +695,11 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         {
             FailQueuedForStream(streamId, InformationalResponseStatus.ResponseStarted);
         }
+
+        if (endStream)
+        {
+            _streamEnded?.Invoke(streamId);
+        }
     }
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
@@ -701,6 +709,8 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         {
             _outputProgress?.Reset(streamId);
         }
+
+        _streamEnded?.Invoke(streamId);
     }
 
     void IHttp2OutputFrameListener.OnData(int streamId, int length, bool endStream) => _outputProgress?.Data(streamId, length, endStream);

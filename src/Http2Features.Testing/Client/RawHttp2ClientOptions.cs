@@ -23,6 +23,12 @@ public sealed class RawHttp2ClientOptions
     /// <summary>Fail <see cref="RawHttp2Client.ConnectAsync"/> when TLS does not negotiate <c>h2</c>. Default true.</summary>
     public bool RequireH2 { get; set; } = true;
 
+    /// <summary>
+    /// Connect to this Unix domain socket instead of the address's host and port (the address still gives the scheme and
+    /// <c>:authority</c>). Default null.
+    /// </summary>
+    public string? UnixSocketPath { get; set; }
+
     /// <summary>The <c>:authority</c> sent on requests; default the authority of the base address.</summary>
     public string? Authority { get; set; }
 

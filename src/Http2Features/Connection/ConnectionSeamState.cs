@@ -6,22 +6,28 @@ namespace Http2Features.Connection;
 /// Everything the seam knows about one connection. Created by <see cref="SeamConnectionMiddleware"/>, set on
 /// <c>ConnectionContext.Features</c> as <see cref="IConnectionSeam"/>, fed by the frame observer.
 /// </summary>
-internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
+internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, IInformationalResponseWriter, IHttp1ResponseTrailerPort
 {
     private readonly Lock _attachedLock = new();
     private object[]? _attached;
+    private SeamDuplexPipe? _applicationPipe;
     private readonly PriorityMetrics? _metrics;
     private int _protocol;
 
     /// <param name="maxConcurrentStreams">Kestrel's <c>Limits.Http2.MaxStreamsPerConnection</c> for the endpoint.</param>
     /// <param name="metrics">The pack's priority metrics (optional).</param>
-    public ConnectionSeamState(int maxConcurrentStreams, PriorityMetrics? metrics = null)
+    /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> for the endpoint.</param>
+    public ConnectionSeamState(int maxConcurrentStreams, PriorityMetrics? metrics = null, uint serverHeaderTableSize = 4096)
     {
+        ServerHeaderTableSize = serverHeaderTableSize;
         _metrics = metrics;
         Priorities = new StreamPriorityTable(maxConcurrentStreams, metrics);
         PriorityFeatures = new StreamPriorityFeaturePool(maxConcurrentStreams);
         ClientSettings = new ClientSettingsObservation();
     }
+
+    /// <summary>Kestrel's <c>Limits.Http2.HeaderTableSize</c> for the endpoint (bounds its HPACK table).</summary>
+    public uint ServerHeaderTableSize { get; }
 
     public SeamProtocol Protocol => (SeamProtocol)Volatile.Read(ref _protocol);
 
@@ -43,6 +49,20 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 
     internal void SetProtocol(SeamProtocol protocol) => Volatile.Write(ref _protocol, (int)protocol);
 
+    /// <summary>The seam pipe Kestrel's HTTP layer uses: the newest one installed (see <see cref="SeamConnectionContext"/>).</summary>
+    internal SeamDuplexPipe? ApplicationPipe => Volatile.Read(ref _applicationPipe);
+
+    public IInformationalResponseWriter InformationalResponses => this;
+
+    public IHttp1ResponseTrailerPort Http1Trailers => this;
+
+    /// <summary>A seam pipe was installed above the current one: it takes over, the one below only forwards.</summary>
+    internal void SetApplicationPipe(SeamDuplexPipe pipe)
+    {
+        Volatile.Read(ref _applicationPipe)?.Layer.Supersede();
+        Volatile.Write(ref _applicationPipe, pipe);
+    }
+
     public T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
         where T : class
     {
@@ -55,11 +75,7 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
             }
 
             var created = factory(this);
-            var old = _attached ?? [];
-            var next = new object[old.Length + 1];
-            old.CopyTo(next, 0);
-            next[^1] = created;
-            Volatile.Write(ref _attached, next);
+            Volatile.Write(ref _attached, [.. _attached ?? [], created]);
             return created;
         }
     }
@@ -67,13 +83,7 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
     public T? Get<T>()
         where T : class
     {
-        var attached = Volatile.Read(ref _attached);
-        if (attached is null)
-        {
-            return null;
-        }
-
-        foreach (var item in attached)
+        foreach (var item in Volatile.Read(ref _attached) ?? [])
         {
             if (item is T match)
             {
@@ -82,6 +92,20 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
         }
 
         return null;
+    }
+
+    Http1ResponseTrailers? IHttp1ResponseTrailerPort.BeginResponse()
+    {
+        var pipe = ApplicationPipe;
+        return pipe is not null && pipe.Layer.IsApplication ? pipe.Writer.BeginResponse() : null;
+    }
+
+    ValueTask<InformationalResponseResult> IInformationalResponseWriter.WriteAsync(InformationalResponse response, CancellationToken cancellationToken)
+    {
+        var pipe = ApplicationPipe;
+        return pipe is not null && pipe.Layer.IsApplication
+            ? pipe.Writer.WriteAsync(response, cancellationToken)
+            : ValueTask.FromResult(new InformationalResponseResult(InformationalResponseStatus.NoSeam));
     }
 
     void IHttp2FrameSink.OnProtocolDetected(SeamProtocol protocol) => SetProtocol(protocol);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Http2Features.EarlyHints;
 
 namespace Http2Features.Connection;
 
@@ -9,10 +8,10 @@ namespace Http2Features.Connection;
 /// A hint goes in only at a safe point: Kestrel holds no memory obtained since its last flush, no flush is
 /// in flight, the output is at an HTTP/2 frame boundary and outside a header block. Otherwise it waits in a
 /// queue and is written at Kestrel's next flush (after Kestrel's bytes) or when the output becomes idle.
-/// Kestrel never calls the writer concurrently; <see cref="SendAsync"/> runs on request threads, so all
+/// Kestrel never calls the writer concurrently; <see cref="WriteAsync"/> runs on request threads, so all
 /// bookkeeping is under one lock that is never held across an await.
 /// </summary>
-internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IHttp2OutputFrameListener, IHttp1ResponseTrailerPort
+internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalResponseWriter, IHttp2OutputFrameListener, IHttp1ResponseTrailerPort
 {
     /// <summary>Kestrel's <c>DynamicHPackEncoder</c> starts at the RFC 7541 default table size.</summary>
     internal const int DefaultHeaderTableSize = 4096;
@@ -39,6 +38,9 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     private bool _completed;
 
     private bool _passthrough;
+    private readonly uint _serverHeaderTableSize;
+    private readonly byte[] _firstBytes = new byte[Http2OutputFrameTracker.FrameHeaderLength];
+    private int _firstBytesFill;
 
     // Model of Kestrel's HPACK encoder. Kestrel, on each client SETTINGS (before writing the ACK):
     //   UpdateMaxHeaderTableSize(Math.Min(clientSettings.HeaderTableSize, Limits.Http2.HeaderTableSize))
@@ -52,24 +54,42 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     /// <param name="inner">The writer below.</param>
     /// <param name="clientSettings">The client's SETTINGS as observed on input (null: assume defaults).</param>
     /// <param name="isApplicationLayer">
-    /// Read at Kestrel's first write: false means this pipe carries TLS records, not HTTP, and the writer
-    /// stays a pass-through forever. Null means always the application layer.
+    /// Read at the first write: false means this pipe does not carry HTTP (it sits below TLS or below another
+    /// middleware's transport), and the writer stays a pass-through forever. Null means always the
+    /// application layer.
     /// </param>
+    /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> (bounds its HPACK table).</param>
     /// <param name="outputProgress">Told which stream's DATA was written (null: nobody listens).</param>
     /// <param name="streamEnded">Told the id of every stream Kestrel ends (END_STREAM or RST_STREAM), under the writer's lock.</param>
-    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, StreamOutputProgress? outputProgress = null, Action<int>? streamEnded = null)
+    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, uint serverHeaderTableSize = DefaultHeaderTableSize, StreamOutputProgress? outputProgress = null, Action<int>? streamEnded = null)
     {
         _outputProgress = outputProgress;
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
         _clientSettings = clientSettings;
         _isApplicationLayer = isApplicationLayer;
+        _serverHeaderTableSize = serverHeaderTableSize;
         _streamEnded = streamEnded;
         _tracker = new Http2OutputFrameTracker(this);
     }
 
-    /// <summary>True once the writer decided it sits below TLS and only forwards.</summary>
+    /// <summary>
+    /// True once the writer only forwards: its pipe does not carry HTTP, or the first bytes written were
+    /// neither Kestrel's HTTP/2 SETTINGS frame nor an HTTP/1.x status line.
+    /// </summary>
     internal bool IsPassthrough => Volatile.Read(ref _passthrough);
+
+    /// <summary>The output protocol, decided from Kestrel's first bytes (for tests).</summary>
+    internal string Protocol
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _passthrough ? "Passthrough" : _protocol.ToString();
+            }
+        }
+    }
 
     private enum OutputProtocol
     {
@@ -117,21 +137,28 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         }
     }
 
-    public ValueTask<EarlyHintsResult> SendAsync(EarlyHintsRequest request, CancellationToken cancellationToken)
+    public ValueTask<InformationalResponseResult> WriteAsync(InformationalResponse request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var hint = new PendingHint(request);
         List<PendingHint>? batch = null;
         lock (_lock)
         {
-            if (_completed || _passthrough)
+            if (_passthrough)
             {
-                return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed));
+                return ValueTask.FromResult(Result(InformationalResponseStatus.NoSeam));
             }
 
-            if (_protocol == OutputProtocol.Unknown)
+            if (_completed)
             {
-                _protocol = request.IsHttp2 ? OutputProtocol.Http2 : OutputProtocol.Http1;
+                return ValueTask.FromResult(Result(InformationalResponseStatus.ConnectionClosed));
+            }
+
+            if (_protocol == OutputProtocol.Unknown && !request.IsHttp2 && _firstBytesFill == 0)
+            {
+                // HTTP/1.x writes nothing before its first response: on the pipe that carries HTTP, a 103
+                // can be the first bytes. HTTP/2 waits for Kestrel's SETTINGS frame, always written first.
+                _protocol = OutputProtocol.Http1;
             }
 
             _queue.Add(hint);
@@ -150,13 +177,13 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         return task.IsCompletedSuccessfully ? ValueTask.FromResult(task.Result) : WaitAsync(hint, cancellationToken);
     }
 
-    private async ValueTask<EarlyHintsResult> WaitAsync(PendingHint hint, CancellationToken cancellationToken)
+    private async ValueTask<InformationalResponseResult> WaitAsync(PendingHint hint, CancellationToken cancellationToken)
     {
         using var aborted = hint.Request.RequestAborted.Register(
             static state =>
             {
                 var (writer, pending) = ((EarlyHintsOutputWriter, PendingHint))state!;
-                writer.Abandon(pending, EarlyHintsStatus.RequestAborted);
+                writer.Abandon(pending, InformationalResponseStatus.StreamReset);
             },
             (this, hint));
         try
@@ -166,7 +193,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         catch (TimeoutException)
         {
             // A stalled client or a writer stuck behind backpressure: the call ends anyway.
-            Abandon(hint, EarlyHintsStatus.Timeout);
+            Abandon(hint, InformationalResponseStatus.Timeout);
             return await hint.Completion.Task;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -181,14 +208,14 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         }
     }
 
-    private void Abandon(PendingHint hint, EarlyHintsStatus reason)
+    private void Abandon(PendingHint hint, InformationalResponseStatus reason)
     {
         lock (_lock)
         {
             _queue.Remove(hint);
         }
 
-        hint.Completion.TrySetResult(new EarlyHintsResult(reason));
+        hint.Completion.TrySetResult(Result(reason));
     }
 
     public Http1ResponseTrailers? BeginResponse()
@@ -320,14 +347,89 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     {
         if (_protocol == OutputProtocol.Unknown)
         {
-            // Kestrel's first HTTP/1.x byte is the 'H' of the status line; HTTP/2 starts with a SETTINGS frame.
-            _protocol = written[0] == (byte)'H' ? OutputProtocol.Http1 : OutputProtocol.Http2;
+            written = Classify(written);
         }
 
         if (_protocol == OutputProtocol.Http2)
         {
             _tracker.Observe(written);
         }
+    }
+
+    // Only positive evidence: Kestrel's HTTP/2 output starts with its SETTINGS frame, HTTP/1.x output with
+    // "HTTP/1.". Anything else (a TLS record, another middleware's bytes) makes this writer a pass-through
+    // that never injects. Returns the bytes still to observe as HTTP/2 (the classified prefix included).
+    private ReadOnlySpan<byte> Classify(ReadOnlySpan<byte> written)
+    {
+        var take = Math.Min(written.Length, _firstBytes.Length - _firstBytesFill);
+        written[..take].CopyTo(_firstBytes.AsSpan(_firstBytesFill));
+        _firstBytesFill += take;
+        var first = _firstBytes.AsSpan(0, _firstBytesFill);
+        var http1 = "HTTP/1."u8;
+        if (first.Length <= http1.Length ? http1.StartsWith(first) : first.StartsWith(http1))
+        {
+            if (first.Length >= http1.Length)
+            {
+                _protocol = OutputProtocol.Http1;
+            }
+
+            return default;
+        }
+
+        if (IsSettingsFramePrefix(first))
+        {
+            if (first.Length < _firstBytes.Length)
+            {
+                return default;
+            }
+
+            _protocol = OutputProtocol.Http2;
+            _tracker.Observe(first);
+            return written[take..];
+        }
+
+        Volatile.Write(ref _passthrough, true);
+        FailQueued(InformationalResponseStatus.NoSeam);
+        return default;
+    }
+
+    // A SETTINGS frame header (not an ACK) on stream 0 whose length is a multiple of 6, as far as known.
+    private static bool IsSettingsFramePrefix(ReadOnlySpan<byte> header)
+    {
+        if (header.Length >= 4 && header[3] != Http2OutputFrameTracker.SettingsType)
+        {
+            return false;
+        }
+
+        if (header.Length >= 5 && header[4] != 0)
+        {
+            return false;
+        }
+
+        if (header.Length >= 3 && ((header[0] << 16) | (header[1] << 8) | header[2]) % 6 != 0)
+        {
+            return false;
+        }
+
+        for (var i = 5; i < header.Length; i++)
+        {
+            if (header[i] != 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void FailQueued(InformationalResponseStatus status)
+    {
+        foreach (var hint in _queue)
+        {
+            hint.Completion.TrySetResult(Result(status));
+        }
+
+        _queue.Clear();
     }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
@@ -489,8 +591,8 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     private static void CompleteBatch(List<PendingHint> batch, FlushResult result, Exception? error)
     {
         var outcome = error is not null || result.IsCanceled
-            ? new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed)
-            : new EarlyHintsResult(EarlyHintsStatus.Sent);
+            ? Result(InformationalResponseStatus.ConnectionClosed)
+            : InformationalResponseResult.Written;
         foreach (var hint in batch)
         {
             hint.Completion.TrySetResult(outcome);
@@ -536,14 +638,14 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
             if (started)
             {
-                hint.Completion.TrySetResult(new EarlyHintsResult(EarlyHintsStatus.ResponseStarted));
+                hint.Completion.TrySetResult(Result(InformationalResponseStatus.ResponseStarted));
                 continue;
             }
 
             if (hint.Request.RequestAborted.IsCancellationRequested)
             {
                 // A HEADERS frame on a stream the client reset would only cost the client HPACK work.
-                hint.Completion.TrySetResult(new EarlyHintsResult(EarlyHintsStatus.RequestAborted));
+                hint.Completion.TrySetResult(Result(InformationalResponseStatus.StreamReset));
                 continue;
             }
 
@@ -552,7 +654,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
                 if (hint.Request.IsHttp2)
                 {
                     // Repeat the update Kestrel owes: its own next block still carries it, which is legal.
-                    var sizeUpdate = PendingTableSizeUpdateLocked(hint.Request.ServerHeaderTableSize);
+                    var sizeUpdate = PendingTableSizeUpdateLocked(_serverHeaderTableSize);
                     _inner.Write(Http2EarlyHintsEncoder.Encode(hint.Request.Fields, hint.Request.StreamId, _peerMaxFrameSize, sizeUpdate));
                 }
                 else
@@ -566,7 +668,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
             {
                 // The transport's writer was completed underneath us: the connection is gone. Never throw into Kestrel.
                 _completed = true;
-                hint.Completion.TrySetResult(new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed));
+                hint.Completion.TrySetResult(Result(InformationalResponseStatus.ConnectionClosed));
                 continue;
             }
 
@@ -591,7 +693,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
         if (!isInformational || endStream)
         {
-            FailQueuedForStream(streamId, EarlyHintsStatus.ResponseStarted);
+            FailQueuedForStream(streamId, InformationalResponseStatus.ResponseStarted);
         }
 
         if (endStream)
@@ -602,7 +704,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
     {
-        FailQueuedForStream(streamId, reset ? EarlyHintsStatus.RequestAborted : EarlyHintsStatus.ResponseStarted);
+        FailQueuedForStream(streamId, reset ? InformationalResponseStatus.StreamReset : InformationalResponseStatus.ResponseStarted);
         if (reset)
         {
             _outputProgress?.Reset(streamId);
@@ -623,14 +725,14 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         }
     }
 
-    private void FailQueuedForStream(int streamId, EarlyHintsStatus reason)
+    private void FailQueuedForStream(int streamId, InformationalResponseStatus reason)
     {
         // Called under _lock from Advance; the queue is short-lived and small.
         for (var i = _queue.Count - 1; i >= 0; i--)
         {
             if (_queue[i].Request.StreamId == streamId)
             {
-                _queue[i].Completion.TrySetResult(new EarlyHintsResult(reason));
+                _queue[i].Completion.TrySetResult(Result(reason));
                 _queue.RemoveAt(i);
             }
         }
@@ -668,14 +770,16 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
         foreach (var hint in failed)
         {
-            hint.Completion.TrySetResult(new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed));
+            hint.Completion.TrySetResult(Result(InformationalResponseStatus.ConnectionClosed));
         }
     }
 
-    private sealed class PendingHint(EarlyHintsRequest request)
-    {
-        public EarlyHintsRequest Request { get; } = request;
+    private static InformationalResponseResult Result(InformationalResponseStatus status) => new(status);
 
-        public TaskCompletionSource<EarlyHintsResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private sealed class PendingHint(InformationalResponse request)
+    {
+        public InformationalResponse Request { get; } = request;
+
+        public TaskCompletionSource<InformationalResponseResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -29,8 +29,10 @@ internal sealed class Http2FrameObserver
     internal const byte FlagPadded = 0x8;
     internal const byte FlagPriority = 0x20;
 
-    private const byte TlsHandshakeRecord = 0x16;
     private const int FrameHeaderLength = 9;
+
+    // Longer first tokens are not taken for an HTTP/1.x method (Kestrel's own methods are at most 7 bytes).
+    private const int MaxSniffedMethodLength = 32;
 
     private enum State : byte
     {
@@ -39,6 +41,13 @@ internal sealed class Http2FrameObserver
         Collect,
         Skip,
         Dormant,
+    }
+
+    private enum MethodSniff : byte
+    {
+        InToken,
+        TokenAndSpace,
+        NotHttp,
     }
 
     private enum Collecting : byte
@@ -58,6 +67,8 @@ internal sealed class Http2FrameObserver
     private State _state;
     private Collecting _collecting;
     private int _prefaceIndex;
+    private bool _prefaceMatches = true;
+    private MethodSniff _method;
     private int _have;
     private int _need;
 
@@ -69,8 +80,8 @@ internal sealed class Http2FrameObserver
 
     /// <param name="sink">Receives the observations.</param>
     /// <param name="sniff">
-    /// <see langword="true"/> on a transport whose protocol is not known (cleartext, or below a TLS layer
-    /// the seam cannot see yet): the first bytes decide between h2c, HTTP/1.1 and a TLS record.
+    /// <see langword="true"/> on a transport whose protocol is not known (cleartext, or a transport another
+    /// middleware may still wrap): the first bytes decide between h2c, HTTP/1.x and not HTTP.
     /// <see langword="false"/> after ALPN selected h2: the preface is expected.
     /// </param>
     public Http2FrameObserver(IHttp2FrameSink sink, bool sniff)
@@ -85,7 +96,7 @@ internal sealed class Http2FrameObserver
     /// <summary>Number of complete frame headers parsed (for tests and benchmarks).</summary>
     public long FramesObserved { get; private set; }
 
-    /// <summary><see langword="true"/> once the observer stopped looking at bytes (not HTTP/2, or a TLS record).</summary>
+    /// <summary><see langword="true"/> once the observer stopped looking at bytes (not HTTP/2, or stopped).</summary>
     public bool IsDormant => _state == State.Dormant;
 
     /// <summary>Stops observing; later bytes are ignored.</summary>
@@ -170,39 +181,74 @@ internal sealed class Http2FrameObserver
 
     private ReadOnlySpan<byte> ObservePreface(ReadOnlySpan<byte> span)
     {
-        if (_sniff && _prefaceIndex == 0 && span[0] == TlsHandshakeRecord)
+        if (!_sniff)
         {
-            // Ciphertext below a TLS layer: the seam above TLS will see the plaintext.
-            _state = State.Dormant;
-            return default;
-        }
-
-        var preface = Preface;
-        var n = Math.Min(span.Length, preface.Length - _prefaceIndex);
-        if (!span[..n].SequenceEqual(preface.Slice(_prefaceIndex, n)))
-        {
-            _state = State.Dormant;
-            if (_sniff)
+            // ALPN said h2: the preface is expected; anything else is Kestrel's to reject.
+            var n = Math.Min(span.Length, Preface.Length - _prefaceIndex);
+            if (!span[..n].SequenceEqual(Preface.Slice(_prefaceIndex, n)))
             {
-                _sink.OnProtocolDetected(SeamProtocol.Http11);
+                _state = State.Dormant;
+                return default;
             }
 
-            return default;
-        }
-
-        _prefaceIndex += n;
-        if (_prefaceIndex == preface.Length)
-        {
-            if (_sniff)
+            _prefaceIndex += n;
+            if (_prefaceIndex == Preface.Length)
             {
-                _sink.OnProtocolDetected(SeamProtocol.Http2Cleartext);
+                BeginFrameHeader();
             }
 
-            BeginFrameHeader();
+            return span[n..];
         }
 
-        return span[n..];
+        // Cleartext, or a transport below something the seam cannot see through: the preface means h2c,
+        // a method token followed by a space means HTTP/1.x, anything else (a TLS record, a binary header)
+        // is not HTTP and this pipe never observes or writes. "PRI " is also a method and a space, so the
+        // preface decides first.
+        var i = 0;
+        for (; i < span.Length; i++)
+        {
+            var b = span[i];
+            var at = _prefaceIndex++;
+            if (_prefaceMatches && b != Preface[at])
+            {
+                _prefaceMatches = false;
+            }
+
+            if (_method == MethodSniff.InToken)
+            {
+                _method = b == (byte)' ' && at > 0 ? MethodSniff.TokenAndSpace
+                    : IsTokenChar(b) && at < MaxSniffedMethodLength ? MethodSniff.InToken
+                    : MethodSniff.NotHttp;
+            }
+
+            if (_prefaceMatches)
+            {
+                if (_prefaceIndex == Preface.Length)
+                {
+                    _sink.OnProtocolDetected(SeamProtocol.Http2Cleartext);
+                    BeginFrameHeader();
+                    return span[(i + 1)..];
+                }
+
+                continue;
+            }
+
+            if (_method != MethodSniff.InToken)
+            {
+                _state = State.Dormant;
+                _sink.OnProtocolDetected(_method == MethodSniff.TokenAndSpace ? SeamProtocol.Http11 : SeamProtocol.NotHttp);
+                return default;
+            }
+        }
+
+        return default;
     }
+
+    // RFC 9110 section 5.6.2 tchar.
+    private static bool IsTokenChar(byte b) =>
+        b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
+            or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*' or (byte)'+'
+            or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';
 
     private void BeginFrameHeader()
     {

@@ -8,10 +8,11 @@ namespace Http2Features.Connection;
 /// </summary>
 internal sealed class Http2OutputFrameTracker
 {
+    internal const int FrameHeaderLength = 9;
+    internal const byte SettingsType = 0x4;
     private const byte DataType = 0x0;
     private const byte HeadersType = 0x1;
     private const byte RstStreamType = 0x3;
-    private const byte SettingsType = 0x4;
     private const byte ContinuationType = 0x9;
     private const byte EndStreamFlag = 0x1;
     private const byte AckFlag = 0x1;

@@ -23,6 +23,12 @@ internal interface IConnectionSeam
     /// <summary>The client's SETTINGS as observed, in arrival order.</summary>
     ClientSettingsObservation ClientSettings { get; }
 
+    /// <summary>Writes 103 responses on this connection.</summary>
+    IInformationalResponseWriter InformationalResponses { get; }
+
+    /// <summary>Puts trailer fields after the last chunk of an HTTP/1.1 response on this connection.</summary>
+    IHttp1ResponseTrailerPort Http1Trailers { get; }
+
     /// <summary>Which stream's DATA (and RST_STREAM) Kestrel wrote to the transport, for schedulers.</summary>
     StreamOutputProgress OutputProgress { get; }
 

@@ -10,17 +10,17 @@ namespace Http2Features.Connection;
 
 /// <summary>
 /// What the seam middleware hands the rest of the connection pipeline: the same connection, except that
-/// <see cref="Transport"/> is always a seam pipe at the application layer. When a later middleware
-/// installs its own transport (Kestrel's TLS middleware installs the decrypted pipe), the setter wraps
-/// it, so the seam sees plaintext wherever it sits in the pipeline, including before <c>UseHttps</c>, which
-/// is where endpoint defaults, <c>Kestrel:Endpoints</c> and https URLs put it.
+/// <see cref="Transport"/> is always a seam pipe. Every transport a later middleware installs (a PROXY-protocol
+/// reader, Kestrel's TLS middleware, connection logging) is wrapped in a new seam pipe that supersedes the one
+/// below: middleware installs its transport before calling the rest of the pipeline, so the newest pipe is the
+/// one Kestrel's HTTP layer reads and writes, whatever came before it. This is how a seam placed before
+/// <c>UseHttps</c> (endpoint defaults, <c>Kestrel:Endpoints</c>, https URLs) still works on plaintext.
 /// </summary>
 internal sealed class SeamConnectionContext : ConnectionContext
 {
     private readonly ConnectionContext _inner;
     private readonly ConnectionSeamState _state;
     private readonly ILogger _logger;
-    private SeamDuplexPipe _current;
     private IDuplexPipe _transport;
 
     public SeamConnectionContext(ConnectionContext inner, ConnectionSeamState state, ILogger logger)
@@ -28,8 +28,7 @@ internal sealed class SeamConnectionContext : ConnectionContext
         _inner = inner;
         _state = state;
         _logger = logger;
-        _current = CreateSeam(inner.Transport);
-        _transport = _current;
+        _transport = Install(inner.Transport);
     }
 
     public override IDuplexPipe Transport
@@ -38,20 +37,9 @@ internal sealed class SeamConnectionContext : ConnectionContext
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            if (value is SeamDuplexPipe || _current.Layer.IsApplication)
-            {
-                // A seam pipe coming back (TLS restores the transport it found), or a middleware wrapping
-                // the application-layer seam (connection logging): keep as is, never observe twice.
-                _transport = value;
-                return;
-            }
 
-            // The pipe the seam wraps turned out not to carry HTTP (ciphertext) or carried nothing yet:
-            // the new transport is the one that will.
-            var seam = CreateSeam(value);
-            _current.Layer.Supersede();
-            _current = seam;
-            _transport = seam;
+            // A seam pipe coming back is a middleware restoring what it found (TLS does, on its way out).
+            _transport = value is SeamDuplexPipe ? value : Install(value);
         }
     }
 
@@ -95,13 +83,15 @@ internal sealed class SeamConnectionContext : ConnectionContext
     public override ValueTask DisposeAsync() => _inner.DisposeAsync();
 #pragma warning restore CA2215
 
-    private SeamDuplexPipe CreateSeam(IDuplexPipe transport)
+    private SeamDuplexPipe Install(IDuplexPipe transport)
     {
-        // Kestrel's TLS middleware sets this feature before it installs the decrypted pipe, and ALPN is
-        // known by then; without it the transport is cleartext or still ciphertext, and its bytes decide.
+        // Kestrel's TLS middleware sets this feature before its handshake, so a transport installed while
+        // it is present sits after TLS and ALPN decided its protocol; otherwise its first bytes decide.
         var tls = Features.Get<ITlsApplicationProtocolFeature>();
-        return tls is not null
+        var seam = tls is not null
             ? SeamDuplexPipe.ForTls(transport, tls.ApplicationProtocol.Span, _state, _logger)
             : SeamDuplexPipe.ForUnknownTransport(transport, _state, _logger);
+        _state.SetApplicationPipe(seam);
+        return seam;
     }
 }

@@ -11,29 +11,32 @@ internal sealed class SeamDuplexPipe : IDuplexPipe
         Inner = inner;
         Input = input;
         Layer = layer;
-        Output = ConnectionOutput.Wrap(inner.Output, state, layer);
+        Writer = ConnectionOutput.Wrap(inner.Output, state, layer);
     }
 
     public IDuplexPipe Inner { get; }
 
     public PipeReader Input { get; }
 
-    public PipeWriter Output { get; }
+    public PipeWriter Output => Writer;
+
+    /// <summary>The seam's output writer on this pipe.</summary>
+    internal EarlyHintsOutputWriter Writer { get; }
 
     public SeamTransportLayer Layer { get; }
 
-    /// <summary>A pipe whose protocol the first bytes decide (cleartext, or below TLS).</summary>
+    /// <summary>A pipe nothing is known about yet (cleartext, or below a transport a later middleware installs): its first bytes decide.</summary>
     public static SeamDuplexPipe ForUnknownTransport(IDuplexPipe inner, ConnectionSeamState state, ILogger logger)
     {
-        var layer = new SeamTransportLayer(state, isApplication: false);
+        var layer = new SeamTransportLayer(state, afterTls: false);
         var reader = new FrameObservingReader(inner.Input, new Http2FrameObserver(layer, sniff: true), layer, logger);
         return new SeamDuplexPipe(inner, reader, layer, state);
     }
 
-    /// <summary>A pipe above TLS, whose protocol ALPN decided.</summary>
+    /// <summary>A pipe installed after TLS, whose protocol ALPN decided.</summary>
     public static SeamDuplexPipe ForTls(IDuplexPipe inner, ReadOnlySpan<byte> alpn, ConnectionSeamState state, ILogger logger)
     {
-        var layer = new SeamTransportLayer(state, isApplication: true);
+        var layer = new SeamTransportLayer(state, afterTls: true);
         if (alpn.SequenceEqual("h2"u8))
         {
             state.SetProtocol(SeamProtocol.Http2);

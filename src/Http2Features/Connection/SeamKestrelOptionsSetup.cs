@@ -31,10 +31,10 @@ internal sealed class SeamKestrelOptionsSetup : IConfigureOptions<KestrelServerO
         Ensure(options);
         try
         {
-            // UseHttp2Features is idempotent per endpoint, and order-independent relative to UseHttps.
+            // Once per endpoint, and never on top of an explicit UseHttp2Features(); works before or after UseHttps.
             foreach (var listenOptions in KestrelInternals.GetCodeBackedListenOptions(options))
             {
-                listenOptions.UseHttp2Features();
+                listenOptions.UseHttp2FeaturesAutomatically();
             }
         }
         catch (MissingMethodException ex)
@@ -71,7 +71,7 @@ internal sealed class SeamKestrelOptionsSetup : IConfigureOptions<KestrelServerO
         public void Apply(ListenOptions listenOptions)
         {
             previous?.Invoke(listenOptions);
-            listenOptions.UseHttp2Features();
+            listenOptions.UseHttp2FeaturesAutomatically();
         }
     }
 }

@@ -10,7 +10,7 @@ internal static partial class SeamLog
     public static partial void ObserverStopped(ILogger logger, Exception? exception);
 
     [LoggerMessage(EventId = Http2FeaturesEventIds.Connection.EndpointWithoutSeam, EventName = nameof(Http2FeaturesEventIds.Connection.EndpointWithoutSeam), Level = LogLevel.Warning,
-        Message = "HTTPS endpoint {Address} has no Http2Features connection seam, so HTTP/2 stream priority and 103 Early Hints don't work on it. Fix: call listenOptions.UseHttp2Features() after listenOptions.UseHttps(...) for that endpoint.")]
+        Message = "Endpoint {Address} has no Http2Features connection seam, so HTTP/2 stream priority and 103 Early Hints don't work on it. Fix: call listenOptions.UseHttp2Features() after listenOptions.UseHttps(...) (or after Listen on a cleartext endpoint) for that endpoint.")]
     public static partial void EndpointWithoutSeam(ILogger logger, string address);
 
     [LoggerMessage(EventId = Http2FeaturesEventIds.Connection.EndpointDefaultsUnavailable, EventName = nameof(Http2FeaturesEventIds.Connection.EndpointDefaultsUnavailable), Level = LogLevel.Warning,

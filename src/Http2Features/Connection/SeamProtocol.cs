@@ -14,4 +14,10 @@ internal enum SeamProtocol
 
     /// <summary>HTTP/2 over cleartext with prior knowledge (h2c), detected by the connection preface.</summary>
     Http2Cleartext = 3,
+
+    /// <summary>
+    /// The first bytes of a transport are not HTTP (a TLS record, a binary header): that pipe only forwards.
+    /// Never the protocol of a connection, only what a transport's sniffing concluded.
+    /// </summary>
+    NotHttp = 4,
 }

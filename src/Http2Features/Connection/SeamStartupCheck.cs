@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -7,8 +10,10 @@ using Microsoft.Extensions.Logging;
 namespace Http2Features.Connection;
 
 /// <summary>
-/// After Kestrel starts, names each HTTPS endpoint that has no seam (for example a <c>Listen</c> call made
-/// before the pack's defaults were in place, without <c>UseHttp2Features()</c>) with the one-line fix.
+/// After Kestrel starts, names each endpoint that has no seam (one the automatic route could not reach,
+/// without <c>UseHttp2Features()</c>) with the one-line fix. Endpoints are matched by what identifies them
+/// (unix socket path, pipe name, port), so unix sockets, named pipes and an endpoint bound on several
+/// addresses are never reported falsely.
 /// </summary>
 internal sealed class SeamStartupCheck : IHostedService
 {
@@ -65,18 +70,36 @@ internal sealed class SeamStartupCheck : IHostedService
                 continue;
             }
 
-            if (!parsed.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+            if (!parsed.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase) && !parsed.Scheme.Equals("http", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
-            if (!withSeam.Any(lo => lo.IPEndPoint?.Port == parsed.Port))
+            if (!withSeam.Any(lo => IsSameEndpoint(lo.EndPoint, parsed)))
             {
                 missing.Add(address);
             }
         }
 
         return missing;
+    }
+
+    // Kestrel lists each bound endpoint by a display address: a unix socket by its path, a named pipe by its
+    // name, an IP endpoint by its port (localhost and any-address binds are one ListenOptions on several
+    // addresses of one port, so the port is what identifies the endpoint).
+    private static bool IsSameEndpoint(EndPoint? endPoint, BindingAddress address)
+    {
+        if (address.IsUnixPipe)
+        {
+            return endPoint is UnixDomainSocketEndPoint unix && string.Equals(unix.ToString(), address.UnixPipePath, StringComparison.Ordinal);
+        }
+
+        if (address.IsNamedPipe)
+        {
+            return endPoint is NamedPipeEndPoint pipe && string.Equals(pipe.PipeName, address.NamedPipeName, StringComparison.OrdinalIgnoreCase);
+        }
+
+        return endPoint is IPEndPoint ip && ip.Port == address.Port;
     }
 
     private void Check()

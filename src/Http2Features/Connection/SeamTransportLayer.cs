@@ -1,27 +1,32 @@
 namespace Http2Features.Connection;
 
 /// <summary>
-/// Where one seam pipe sits. On an automatically installed TLS endpoint the seam first wraps the socket
-/// (ciphertext: it sees a TLS record and stands aside) and then the TLS pipe (plaintext: the application
-/// layer). Only an application-layer pipe observes frames or may write into the output.
+/// Where one seam pipe sits, decided by its position in the connection pipeline, not by its bytes. A
+/// connection can have several seam pipes: the seam wraps the transport it finds and every transport a
+/// later middleware installs (a PROXY-protocol reader, Kestrel's TLS, connection logging), and the
+/// newest one, the closest to Kestrel's HTTP layer, supersedes the others. A pipe created after TLS
+/// carries HTTP by position; a pipe with nothing above it carries HTTP only if its first bytes say so
+/// (the h2c preface, or a method token and a space). Only the application-layer pipe observes frames or
+/// writes into the output.
 /// </summary>
 internal sealed class SeamTransportLayer : IHttp2FrameSink
 {
     private readonly ConnectionSeamState _state;
-    private volatile bool _isApplication;
+    private readonly bool _afterTls;
     private volatile bool _superseded;
+    private volatile bool _sniffedHttp;
 
-    public SeamTransportLayer(ConnectionSeamState state, bool isApplication)
+    public SeamTransportLayer(ConnectionSeamState state, bool afterTls)
     {
         _state = state;
-        _isApplication = isApplication;
+        _afterTls = afterTls;
     }
 
     /// <summary>
-    /// <see langword="true"/> while this pipe carries the connection's HTTP bytes: decided by ALPN, or by the
-    /// first bytes on a cleartext transport, and false again once another seam pipe took over.
+    /// <see langword="true"/> while this pipe carries the connection's HTTP bytes: it sits after TLS, or its
+    /// first bytes were HTTP; and no seam pipe was installed above it since.
     /// </summary>
-    public bool IsApplication => _isApplication && !_superseded;
+    public bool IsApplication => !_superseded && (_afterTls || _sniffedHttp);
 
     /// <summary><see langword="true"/> once a pipe installed above this one took over.</summary>
     public bool IsSuperseded => _superseded;
@@ -30,12 +35,12 @@ internal sealed class SeamTransportLayer : IHttp2FrameSink
 
     void IHttp2FrameSink.OnProtocolDetected(SeamProtocol protocol)
     {
-        if (_superseded)
+        if (_superseded || protocol == SeamProtocol.NotHttp)
         {
             return;
         }
 
-        _isApplication = true;
+        _sniffedHttp = true;
         _state.SetProtocol(protocol);
     }
 
@@ -50,5 +55,4 @@ internal sealed class SeamTransportLayer : IHttp2FrameSink
     void IHttp2FrameSink.OnStreamReset(int streamId) => ((IHttp2FrameSink)_state).OnStreamReset(streamId);
 
     void IHttp2FrameSink.OnSetting(ushort id, uint value) => ((IHttp2FrameSink)_state).OnSetting(id, value);
-
 }

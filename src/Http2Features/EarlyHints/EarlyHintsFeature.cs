@@ -79,16 +79,28 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
             return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.RequestAborted));
         }
 
-        var sender = _context.Features.Get<IEarlyHintsSender>() ?? _context.Features.Get<IConnectionSeam>()?.Get<IEarlyHintsSender>();
-        if (sender is null)
+        var seam = _context.Features.Get<IConnectionSeam>();
+        if (seam is null)
         {
             return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.NoConnectionSeam));
         }
 
         var responseFeature = _context.Features.GetRequiredFeature<IHttpResponseFeature>();
-        var snapshot = fields.ToArray();
-        return sender.SendAsync(
-            new EarlyHintsRequest(streamId, snapshot, () => responseFeature.HasStarted, options.WriteTimeout, _context.RequestAborted, _service.ServerHeaderTableSize),
+        var written = seam.InformationalResponses.WriteAsync(
+            new InformationalResponse(streamId, fields.ToArray(), () => responseFeature.HasStarted, options.WriteTimeout, _context.RequestAborted),
             cancellationToken);
+        return written.IsCompletedSuccessfully ? ValueTask.FromResult(ToResult(written.Result)) : AwaitAsync(written);
+
+        static async ValueTask<EarlyHintsResult> AwaitAsync(ValueTask<InformationalResponseResult> pending) => ToResult(await pending);
     }
+
+    private static EarlyHintsResult ToResult(InformationalResponseResult result) => result.Status switch
+    {
+        InformationalResponseStatus.Written => new EarlyHintsResult(EarlyHintsStatus.Sent),
+        InformationalResponseStatus.NoSeam => new EarlyHintsResult(EarlyHintsStatus.NoConnectionSeam),
+        InformationalResponseStatus.ResponseStarted => new EarlyHintsResult(EarlyHintsStatus.ResponseStarted),
+        InformationalResponseStatus.StreamReset => new EarlyHintsResult(EarlyHintsStatus.RequestAborted),
+        InformationalResponseStatus.Timeout => new EarlyHintsResult(EarlyHintsStatus.Timeout),
+        _ => new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed),
+    };
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,13 +14,9 @@ internal sealed partial class EarlyHintsService
     private readonly Counter<long> _responses;
     private int _noSeamWarned;
 
-    public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILoggerFactory loggerFactory, IServiceProvider services)
+    public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILoggerFactory loggerFactory)
     {
         _options = options;
-        // Kestrel bounds its HPACK table by Limits.Http2.HeaderTableSize; the output side needs it to know
-        // which dynamic table size update Kestrel owes the client.
-        var kestrel = services.GetService(typeof(IOptions<KestrelServerOptions>)) as IOptions<KestrelServerOptions>;
-        ServerHeaderTableSize = (uint)Math.Max(0, kestrel?.Value.Limits.Http2.HeaderTableSize ?? 4096);
         // One category per capability, like Http2Features.Trailers and Http2Features.Connection.
         _logger = loggerFactory.CreateLogger("Http2Features.EarlyHints");
         // One instrument per outcome family (OpenTelemetry): error.type says why a 103 was not sent.
@@ -32,8 +27,6 @@ internal sealed partial class EarlyHintsService
     }
 
     public EarlyHintsOptions Options => _options.CurrentValue.EarlyHints;
-
-    public uint ServerHeaderTableSize { get; }
 
     public void Record(EarlyHintsResult result, string protocol, int fieldCount, string connectionId)
     {

@@ -33,7 +33,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         if (HttpProtocol.IsHttp11(protocol) && !context.Response.HasStarted && !HttpMethods.IsHead(context.Request.Method))
         {
             // Claimed now, before the response head is written, so the seam follows this response's framing.
-            _http1 = context.Features.Get<IConnectionSeam>()?.Get<IHttp1ResponseTrailerPort>()?.BeginResponse();
+            _http1 = context.Features.Get<IConnectionSeam>()?.Http1Trailers.BeginResponse();
         }
 
         _http11StartedBeforeUse = HttpProtocol.IsHttp11(protocol) && context.Response.HasStarted;

@@ -88,12 +88,34 @@ public class FrameObserverTests
     }
 
     [Fact]
-    public void Cleartext_sniffing_tells_h2c_from_HTTP_1_1_and_from_a_TLS_record()
+    public void Cleartext_sniffing_tells_h2c_from_HTTP_1_x_and_from_bytes_that_are_not_HTTP()
     {
         Sniff(FrameBytes.Concat(FrameBytes.Preface, FrameBytes.Settings())).Should().Equal("protocol Http2Cleartext");
         Sniff("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray()).Should().Equal("protocol Http11");
         Sniff("PRI * HTTP/1.1\r\n"u8.ToArray()).Should().Equal("protocol Http11");
-        Sniff([0x16, 0x03, 0x01, 0x00, 0x10]).Should().BeEmpty("ciphertext is left to the seam above TLS");
+        Sniff("M-SEARCH * HTTP/1.1\r\n"u8.ToArray()).Should().Equal("protocol Http11");
+        Sniff([0x16, 0x03, 0x01, 0x00, 0x10]).Should().Equal(["protocol NotHttp"], "ciphertext is for the seam above TLS");
+        Sniff("\r\n\r\n\0\r\nQUIT\n"u8.ToArray()).Should().Equal(["protocol NotHttp"], "a PROXY v2 header is not HTTP");
+        Sniff(" GET / HTTP/1.1\r\n"u8.ToArray()).Should().Equal(["protocol NotHttp"], "a method is at least one token character");
+        Sniff(Encoding.ASCII.GetBytes(new string('A', 40) + " / HTTP/1.1\r\n")).Should().Equal(["protocol NotHttp"], "longer first tokens are not taken for a method");
+        Sniff("GET"u8.ToArray()).Should().BeEmpty("a token without its space decides nothing yet");
+    }
+
+    [Fact]
+    public void Sniffing_one_byte_at_a_time_decides_the_same()
+    {
+        foreach (var bytes in new[] { FrameBytes.Concat(FrameBytes.Preface, FrameBytes.Settings((1, 0))), "GET / HTTP/1.1\r\n"u8.ToArray(), "PRI * HTTP/1.1\r\n"u8.ToArray(), [0x16, 0x03] })
+        {
+            var whole = Sniff(bytes);
+            var sink = new RecordingSink();
+            var observer = new Http2FrameObserver(sink, sniff: true);
+            foreach (var b in bytes)
+            {
+                observer.Observe([b]);
+            }
+
+            sink.Events.Where(e => e.StartsWith("protocol", StringComparison.Ordinal)).Should().Equal(whole);
+        }
     }
 
     [Fact]
@@ -142,7 +164,7 @@ public class FrameObserverTests
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
         var sink = new RecordingSink();
-        var layer = new SeamTransportLayer(new ConnectionSeamState(100), isApplication: true);
+        var layer = new SeamTransportLayer(new ConnectionSeamState(100), afterTls: true);
         var reader = new FrameObservingReader(pipe.Reader, new Http2FrameObserver(sink, sniff: false), layer, NullLogger.Instance);
 
         var writing = Task.Run(async () =>

@@ -201,6 +201,77 @@ public class SeamInstallationTests
     }
 
     [Fact]
+    public async Task Unix_socket_and_TCP_endpoints_with_the_seam_get_no_start_up_warning()
+    {
+        var logs = new CapturingLoggerProvider();
+        var socket = Path.Combine(Path.GetTempPath(), $"h2f-{Guid.NewGuid():N}.sock");
+        try
+        {
+            await using var app = await SeamTestSupport.StartAsync(b =>
+            {
+                b.Logging.AddProvider(logs);
+                b.Services.AddHttp2Features();
+                b.WebHost.ConfigureKestrel(k =>
+                {
+                    k.Listen(IPAddress.Loopback, 0, lo => lo.UseHttps(TestCertificates.Shared));
+                    k.ListenUnixSocket(socket, lo => lo.UseHttps(TestCertificates.Shared));
+                    k.ListenUnixSocket(socket + "2");
+                });
+            });
+
+            // The check ran on ApplicationStarted, which has fired once StartAsync returned.
+            logs.Entries.Should().NotContain(e => e.Id.Id == 1101);
+        }
+        finally
+        {
+            File.Delete(socket);
+            File.Delete(socket + "2");
+        }
+    }
+
+    [Fact]
+    public async Task Among_several_endpoints_only_those_without_a_seam_are_named()
+    {
+        var logs = new CapturingLoggerProvider();
+        var socket = Path.Combine(Path.GetTempPath(), $"h2f-{Guid.NewGuid():N}.sock");
+        try
+        {
+            await using var app = await SeamTestSupport.StartAsync(b =>
+            {
+                b.Logging.AddProvider(logs);
+                b.Services.AddHttp2Features();
+
+                // No automatic route: only the explicit calls install the seam.
+                foreach (var d in b.Services.Where(d => d.ImplementationType == typeof(Http2Features.Connection.SeamKestrelOptionsSetup)).ToList())
+                {
+                    b.Services.Remove(d);
+                }
+
+                b.WebHost.ConfigureKestrel(k =>
+                {
+                    k.Listen(IPAddress.Loopback, 0, lo => lo.UseHttps(TestCertificates.Shared).UseHttp2Features());
+                    k.Listen(IPAddress.Loopback, 0, lo => lo.UseHttps(TestCertificates.Shared));
+                    k.ListenUnixSocket(socket, lo => lo.UseHttps(TestCertificates.Shared).UseHttp2Features());
+                    k.ListenUnixSocket(socket + "2", lo => lo.UseHttps(TestCertificates.Shared));
+                });
+            });
+
+            var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.ToList();
+            var named = logs.Entries.Where(e => e.Id.Id == 1101).Select(e => e.Message).ToList();
+            named.Should().HaveCount(2);
+            named.Should().ContainSingle(m => m.Contains(addresses[1], StringComparison.Ordinal));
+            named.Should().ContainSingle(m => m.Contains("unix:" + socket + "2", StringComparison.Ordinal));
+            named.Should().OnlyContain(m => m.Contains("listenOptions.UseHttp2Features() after listenOptions.UseHttps(...)", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(socket);
+            File.Delete(socket + "2");
+        }
+    }
+
+    [Fact]
     public async Task UseHttp2Features_before_UseHttps_still_sees_plaintext()
     {
         await using var app = await StartWithListenAsync(

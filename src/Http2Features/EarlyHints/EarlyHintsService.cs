@@ -33,6 +33,8 @@ internal sealed partial class EarlyHintsService
 
     public EarlyHintsOptions Options => _options.CurrentValue.EarlyHints;
 
+    public ILogger Logger => _logger;
+
     public uint ServerHeaderTableSize { get; }
 
     public void Record(EarlyHintsResult result, string protocol, int fieldCount, string connectionId)

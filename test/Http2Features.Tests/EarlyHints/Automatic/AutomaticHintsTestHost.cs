@@ -24,7 +24,11 @@ internal sealed class AutomaticHintsTestHost
 
     public CapturingLoggerProvider Logs { get; } = new();
 
-    public Task<Http2TestApp> StartAsync(Action<Http2FeaturesOptions>? configure = null, Action<WebApplication>? extra = null, bool useMiddleware = true)
+    public Task<Http2TestApp> StartAsync(
+        Action<Http2FeaturesOptions>? configure = null,
+        Action<WebApplication>? extra = null,
+        bool useMiddleware = true,
+        Action<IServiceCollection>? configureServices = null)
         => Http2TestApp.StartAsync(
             app =>
             {
@@ -43,6 +47,7 @@ internal sealed class AutomaticHintsTestHost
                     o.EarlyHints.Automatic.Enabled = true;
                     configure?.Invoke(o);
                 });
+                configureServices?.Invoke(builder.Services);
                 builder.Logging.AddProvider(Logs);
                 builder.Logging.AddFilter<CapturingLoggerProvider>("Http2Features", LogLevel.Debug);
             },

@@ -8,9 +8,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Http2Features.EarlyHints;
-using Http2Features.Priority;
-using Http2Features.Trailers;
+using Http2Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 var port = int.Parse(args[0], CultureInfo.InvariantCulture);

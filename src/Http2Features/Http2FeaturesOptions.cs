@@ -10,7 +10,7 @@ public sealed class Http2FeaturesOptions
     public const string SectionName = "Http2Features";
 
     /// <summary>103 Early Hints options (section <c>Http2Features:EarlyHints</c>).</summary>
-    public EarlyHints.EarlyHintsOptions EarlyHints { get; } = new();
+    public EarlyHintsOptions EarlyHints { get; } = new();
     /// <summary>Response trailers: the undeclared-trailer policy and related settings (section <c>Http2Features:Trailers</c>).</summary>
-    public Trailers.TrailersOptions Trailers { get; } = new();
+    public TrailersOptions Trailers { get; } = new();
 }

@@ -43,7 +43,7 @@ public class AddHttp2FeaturesTests
 
         var options = provider.GetRequiredService<IOptions<Http2FeaturesOptions>>().Value;
         options.EarlyHints.MaxTotalSize.Should().Be(2048);
-        options.Trailers.UndeclaredTrailerPolicy.Should().Be(Http2Features.Trailers.UndeclaredTrailerPolicy.Throw);
+        options.Trailers.UndeclaredTrailerPolicy.Should().Be(UndeclaredTrailerPolicy.Throw);
     }
 
     [Fact]

@@ -7,9 +7,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Http2Features;
-using Http2Features.EarlyHints;
-using Http2Features.Priority;
-using Http2Features.Trailers;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -79,7 +76,7 @@ app.MapMethods("/trailers", ["GET", "POST"], async (HttpContext context) =>
     }
 
     response.ContentType = "application/octet-stream";
-    response.DeclareTrailers("content-md5", "x-processing-time");   // "trailer: content-md5, x-processing-time"
+    response.AnnounceTrailers("content-md5", "x-processing-time");   // "trailer: content-md5, x-processing-time"
     await response.Body.WriteAsync(body);
     await response.SendTrailersAsync(
     [
@@ -100,7 +97,7 @@ app.MapMethods("/combined", ["GET", "POST"], async (HttpContext context) =>
     });
 
     context.Response.ContentType = "application/json";
-    context.Response.DeclareTrailers("content-md5", "x-status");   // only remembered on HTTP/1.1
+    context.Response.AnnounceTrailers("content-md5", "x-status");   // only remembered on HTTP/1.1
     await context.Response.Body.WriteAsync(body);
     if (trailers.IsSupported)
     {

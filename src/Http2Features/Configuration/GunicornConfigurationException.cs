@@ -1,4 +1,4 @@
-namespace Http2Features.Configuration;
+namespace Http2Features;
 
 /// <summary>
 /// Thrown at start-up when gunicorn settings are invalid. Each entry of <see cref="Errors"/> names the setting,

@@ -1,4 +1,4 @@
-namespace Http2Features.Configuration;
+namespace Http2Features;
 
 /// <summary>
 /// Where the gunicorn settings binder reads from. Set through

@@ -1,6 +1,7 @@
+using Http2Features;
 using Http2Features.Configuration;
-using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;

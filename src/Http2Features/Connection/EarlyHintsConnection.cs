@@ -30,6 +30,6 @@ internal sealed class EarlyHintsConnection : IEarlyHintsSender
             }
         }
 
-        return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.NoConnectionSeam));
+        return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.NoConnectionSeam));
     }
 }

@@ -119,7 +119,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         {
             if (_completed || _passthrough)
             {
-                return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ConnectionClosed));
+                return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed));
             }
 
             if (_protocol == OutputProtocol.Unknown)
@@ -149,7 +149,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
             static state =>
             {
                 var (writer, pending) = ((EarlyHintsOutputWriter, PendingHint))state!;
-                writer.Abandon(pending, EarlyHintsNotSentReason.RequestAborted);
+                writer.Abandon(pending, EarlyHintsStatus.RequestAborted);
             },
             (this, hint));
         try
@@ -159,7 +159,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         catch (TimeoutException)
         {
             // A stalled client or a writer stuck behind backpressure: the call ends anyway.
-            Abandon(hint, EarlyHintsNotSentReason.Timeout);
+            Abandon(hint, EarlyHintsStatus.Timeout);
             return await hint.Completion.Task;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -174,14 +174,14 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         }
     }
 
-    private void Abandon(PendingHint hint, EarlyHintsNotSentReason reason)
+    private void Abandon(PendingHint hint, EarlyHintsStatus reason)
     {
         lock (_lock)
         {
             _queue.Remove(hint);
         }
 
-        hint.Completion.TrySetResult(EarlyHintsResult.NotSent(reason));
+        hint.Completion.TrySetResult(new EarlyHintsResult(reason));
     }
 
     public override Memory<byte> GetMemory(int sizeHint = 0)
@@ -419,8 +419,8 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     private static void CompleteBatch(List<PendingHint> batch, FlushResult result, Exception? error)
     {
         var outcome = error is not null || result.IsCanceled
-            ? EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ConnectionClosed)
-            : EarlyHintsResult.Sent;
+            ? new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed)
+            : new EarlyHintsResult(EarlyHintsStatus.Sent);
         foreach (var hint in batch)
         {
             hint.Completion.TrySetResult(outcome);
@@ -466,14 +466,14 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
             if (started)
             {
-                hint.Completion.TrySetResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ResponseStarted));
+                hint.Completion.TrySetResult(new EarlyHintsResult(EarlyHintsStatus.ResponseStarted));
                 continue;
             }
 
             if (hint.Request.RequestAborted.IsCancellationRequested)
             {
                 // A HEADERS frame on a stream the client reset would only cost the client HPACK work.
-                hint.Completion.TrySetResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.RequestAborted));
+                hint.Completion.TrySetResult(new EarlyHintsResult(EarlyHintsStatus.RequestAborted));
                 continue;
             }
 
@@ -496,7 +496,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
             {
                 // The transport's writer was completed underneath us: the connection is gone. Never throw into Kestrel.
                 _completed = true;
-                hint.Completion.TrySetResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ConnectionClosed));
+                hint.Completion.TrySetResult(new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed));
                 continue;
             }
 
@@ -521,12 +521,12 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
         if (!isInformational || endStream)
         {
-            FailQueuedForStream(streamId, EarlyHintsNotSentReason.ResponseStarted);
+            FailQueuedForStream(streamId, EarlyHintsStatus.ResponseStarted);
         }
     }
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
-        => FailQueuedForStream(streamId, reset ? EarlyHintsNotSentReason.RequestAborted : EarlyHintsNotSentReason.ResponseStarted);
+        => FailQueuedForStream(streamId, reset ? EarlyHintsStatus.RequestAborted : EarlyHintsStatus.ResponseStarted);
 
     void IHttp2OutputFrameListener.OnSettingsAck()
     {
@@ -538,14 +538,14 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         }
     }
 
-    private void FailQueuedForStream(int streamId, EarlyHintsNotSentReason reason)
+    private void FailQueuedForStream(int streamId, EarlyHintsStatus reason)
     {
         // Called under _lock from Advance; the queue is short-lived and small.
         for (var i = _queue.Count - 1; i >= 0; i--)
         {
             if (_queue[i].Request.StreamId == streamId)
             {
-                _queue[i].Completion.TrySetResult(EarlyHintsResult.NotSent(reason));
+                _queue[i].Completion.TrySetResult(new EarlyHintsResult(reason));
                 _queue.RemoveAt(i);
             }
         }
@@ -582,7 +582,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
 
         foreach (var hint in failed)
         {
-            hint.Completion.TrySetResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.ConnectionClosed));
+            hint.Completion.TrySetResult(new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed));
         }
     }
 

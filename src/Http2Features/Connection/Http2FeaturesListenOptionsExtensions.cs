@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Http2Features;
 using Http2Features.Connection;
 using Http2Features.Priority;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

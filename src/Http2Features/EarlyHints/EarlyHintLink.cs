@@ -1,6 +1,7 @@
 using System.Text;
+using Http2Features.EarlyHints;
 
-namespace Http2Features.EarlyHints;
+namespace Http2Features;
 
 /// <summary>The link relation of an <see cref="EarlyHintLink"/>.</summary>
 public enum EarlyHintRel

@@ -132,13 +132,13 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
     {
         if (!options.Enabled)
         {
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Disabled));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.Disabled));
         }
 
         if (HttpProtocol.IsHttp10(protocol) || HttpProtocol.IsHttp09(protocol))
         {
             // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client; gunicorn does the same.
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Http10Client));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.Http10Client));
         }
 
         var streamId = 0;
@@ -147,23 +147,23 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
             streamId = _context.Features.Get<IHttp2StreamIdFeature>()?.StreamId ?? 0;
             if (streamId <= 0)
             {
-                return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.UnsupportedProtocol));
+                return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.UnsupportedProtocol));
             }
         }
         else if (!HttpProtocol.IsHttp11(protocol))
         {
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.UnsupportedProtocol));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.UnsupportedProtocol));
         }
 
         if (_context.RequestAborted.IsCancellationRequested)
         {
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.RequestAborted));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.RequestAborted));
         }
 
         var sender = _context.Features.Get<IEarlyHintsSender>() ?? _context.Features.Get<IConnectionSeam>()?.Get<IEarlyHintsSender>();
         if (sender is null)
         {
-            return ValueTask.FromResult(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.NoConnectionSeam));
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.NoConnectionSeam));
         }
 
         var responseFeature = _context.Features.GetRequiredFeature<IHttpResponseFeature>();

@@ -1,4 +1,4 @@
-namespace Http2Features.EarlyHints;
+namespace Http2Features;
 
 /// <summary>Options for 103 Early Hints, at <c>Http2FeaturesOptions.EarlyHints</c> (section <c>Http2Features:EarlyHints</c>).</summary>
 public sealed class EarlyHintsOptions
@@ -6,7 +6,7 @@ public sealed class EarlyHintsOptions
     /// <summary>The largest <see cref="MaxTotalSize"/> accepted (64 KiB).</summary>
     public const int MaxTotalSizeLimit = 64 * 1024;
 
-    /// <summary>When <see langword="false"/>, every call reports <see cref="EarlyHintsNotSentReason.Disabled"/> and sends nothing. Default <see langword="true"/>.</summary>
+    /// <summary>When <see langword="false"/>, every call reports <see cref="EarlyHintsStatus.Disabled"/> and sends nothing. Default <see langword="true"/>.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>
@@ -17,7 +17,7 @@ public sealed class EarlyHintsOptions
 
     /// <summary>
     /// How long a call may wait for the 103 to be handed to the transport (a client that stopped reading,
-    /// a connection busy with a large write). Then the call reports <see cref="EarlyHintsNotSentReason.Timeout"/>.
+    /// a connection busy with a large write). Then the call reports <see cref="EarlyHintsStatus.Timeout"/>.
     /// Default 10 s; range 1 ms .. 10 min.
     /// </summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);

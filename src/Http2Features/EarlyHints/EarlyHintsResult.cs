@@ -1,10 +1,10 @@
-namespace Http2Features.EarlyHints;
+namespace Http2Features;
 
-/// <summary>Why a 103 Early Hints response was not put on the wire.</summary>
-public enum EarlyHintsNotSentReason
+/// <summary>What became of a 103 Early Hints response: <see cref="Sent"/> (the default) or why it was not put on the wire.</summary>
+public enum EarlyHintsStatus
 {
-    /// <summary>The hints were sent.</summary>
-    None = 0,
+    /// <summary>The 103 was handed to the transport.</summary>
+    Sent = 0,
 
     /// <summary>Early hints are disabled in <see cref="EarlyHintsOptions.Enabled"/>.</summary>
     Disabled,
@@ -37,47 +37,30 @@ public enum EarlyHintsNotSentReason
     Timeout,
 }
 
-/// <summary>The outcome of one <c>SendEarlyHintsAsync</c> call: sent, or not sent and why.</summary>
-public sealed class EarlyHintsResult
+/// <summary>
+/// The outcome of one <c>SendEarlyHintsAsync</c> call: sent, or not sent and why. Failures other than invalid input
+/// are reported here, never thrown. The same shape as <see cref="TrailersResult"/>.
+/// </summary>
+public readonly record struct EarlyHintsResult
 {
-    private static readonly EarlyHintsResult[] Cache = CreateCache();
-
-    private EarlyHintsResult(EarlyHintsNotSentReason reason) => Reason = reason;
-
-    /// <summary>The result of a 103 that was handed to the transport.</summary>
-    public static EarlyHintsResult Sent { get; } = Cache[(int)EarlyHintsNotSentReason.None];
-
-    /// <summary><see langword="true"/> when the 103 was handed to the transport.</summary>
-    public bool IsSent => Reason == EarlyHintsNotSentReason.None;
-
-    /// <summary>Why the 103 was not sent, or <see cref="EarlyHintsNotSentReason.None"/> when it was.</summary>
-    public EarlyHintsNotSentReason Reason { get; }
-
-    /// <summary>Returns the (cached) result for a hint that was not sent.</summary>
-    /// <param name="reason">Why it was not sent.</param>
-    /// <returns>The result.</returns>
-    public static EarlyHintsResult NotSent(EarlyHintsNotSentReason reason)
+    /// <summary>Creates a result.</summary>
+    /// <param name="status">The outcome.</param>
+    /// <param name="error">The exception behind a failure, if there was one.</param>
+    public EarlyHintsResult(EarlyHintsStatus status, Exception? error = null)
     {
-        if (reason == EarlyHintsNotSentReason.None || (uint)reason >= (uint)Cache.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(reason), reason, "A not-sent result needs a reason other than None.");
-        }
-
-        return Cache[(int)reason];
+        Status = status;
+        Error = error;
     }
+
+    /// <summary>The outcome; <see cref="EarlyHintsStatus.Sent"/> (the default value) when the 103 was handed to the transport.</summary>
+    public EarlyHintsStatus Status { get; }
+
+    /// <summary>The exception behind a failure when there was one, else <see langword="null"/>.</summary>
+    public Exception? Error { get; }
+
+    /// <summary><see langword="true"/> when <see cref="Status"/> is <see cref="EarlyHintsStatus.Sent"/>.</summary>
+    public bool IsSent => Status == EarlyHintsStatus.Sent;
 
     /// <inheritdoc />
-    public override string ToString() => IsSent ? "Sent" : "NotSent(" + Reason + ")";
-
-    private static EarlyHintsResult[] CreateCache()
-    {
-        var values = Enum.GetValues<EarlyHintsNotSentReason>();
-        var cache = new EarlyHintsResult[values.Length];
-        foreach (var value in values)
-        {
-            cache[(int)value] = new EarlyHintsResult(value);
-        }
-
-        return cache;
-    }
+    public override string ToString() => Error is null ? Status.ToString() : $"{Status}: {Error.Message}";
 }

@@ -48,14 +48,14 @@ internal sealed partial class EarlyHintsService
             return;
         }
 
-        _notSent.Add(1, protocolTag, new KeyValuePair<string, object?>("reason", ReasonTag(result.Reason)));
-        if (result.Reason == EarlyHintsNotSentReason.NoConnectionSeam && Interlocked.Exchange(ref _noSeamWarned, 1) == 0)
+        _notSent.Add(1, protocolTag, new KeyValuePair<string, object?>("reason", ReasonTag(result.Status)));
+        if (result.Status == EarlyHintsStatus.NoConnectionSeam && Interlocked.Exchange(ref _noSeamWarned, 1) == 0)
         {
             LogNoSeam(_logger, connectionId);
         }
         else
         {
-            LogNotSent(_logger, result.Reason, protocol, connectionId);
+            LogNotSent(_logger, result.Status, protocol, connectionId);
         }
     }
 
@@ -68,16 +68,16 @@ internal sealed partial class EarlyHintsService
         _ => protocol,
     };
 
-    internal static string ReasonTag(EarlyHintsNotSentReason reason) => reason switch
+    internal static string ReasonTag(EarlyHintsStatus reason) => reason switch
     {
-        EarlyHintsNotSentReason.Disabled => "disabled",
-        EarlyHintsNotSentReason.Http10Client => "http10_client",
-        EarlyHintsNotSentReason.UnsupportedProtocol => "unsupported_protocol",
-        EarlyHintsNotSentReason.NoConnectionSeam => "no_connection_seam",
-        EarlyHintsNotSentReason.ResponseStarted => "response_started",
-        EarlyHintsNotSentReason.RequestAborted => "request_aborted",
-        EarlyHintsNotSentReason.ConnectionClosed => "connection_closed",
-        EarlyHintsNotSentReason.Timeout => "timeout",
+        EarlyHintsStatus.Disabled => "disabled",
+        EarlyHintsStatus.Http10Client => "http10_client",
+        EarlyHintsStatus.UnsupportedProtocol => "unsupported_protocol",
+        EarlyHintsStatus.NoConnectionSeam => "no_connection_seam",
+        EarlyHintsStatus.ResponseStarted => "response_started",
+        EarlyHintsStatus.RequestAborted => "request_aborted",
+        EarlyHintsStatus.ConnectionClosed => "connection_closed",
+        EarlyHintsStatus.Timeout => "timeout",
         _ => "none",
     };
 
@@ -85,7 +85,7 @@ internal sealed partial class EarlyHintsService
     private static partial void LogSent(ILogger logger, int fieldCount, string protocol, string connectionId);
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "103 Early Hints not sent ({Reason}) over {Protocol} on connection {ConnectionId}.")]
-    private static partial void LogNotSent(ILogger logger, EarlyHintsNotSentReason reason, string protocol, string connectionId);
+    private static partial void LogNotSent(ILogger logger, EarlyHintsStatus reason, string protocol, string connectionId);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "103 Early Hints cannot be sent on connection {ConnectionId}: its endpoint has no Http2Features connection middleware. Call ListenOptions.UseHttp2Features() after UseHttps() in the Listen callback. (Logged once.)")]
     private static partial void LogNoSeam(ILogger logger, string connectionId);

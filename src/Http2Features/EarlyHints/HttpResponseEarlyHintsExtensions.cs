@@ -1,3 +1,4 @@
+using Http2Features;
 using Http2Features.EarlyHints;
 using Microsoft.Extensions.DependencyInjection;
 

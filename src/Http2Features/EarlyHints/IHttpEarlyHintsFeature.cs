@@ -1,4 +1,4 @@
-namespace Http2Features.EarlyHints;
+namespace Http2Features;
 
 /// <summary>
 /// Sends 103 Early Hints (RFC 8297) for the current request. Available on <c>HttpContext.Features</c>;

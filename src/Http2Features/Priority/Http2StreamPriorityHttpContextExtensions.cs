@@ -1,7 +1,9 @@
+using Http2Features;
 using Http2Features.Connection;
+using Http2Features.Priority;
 using Microsoft.AspNetCore.Http;
 
-namespace Http2Features.Priority;
+namespace Microsoft.AspNetCore.Http;
 
 /// <summary>Reads the stream priority of the current request.</summary>
 public static class Http2StreamPriorityHttpContextExtensions

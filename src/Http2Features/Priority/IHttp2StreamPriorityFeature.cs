@@ -1,9 +1,9 @@
-namespace Http2Features.Priority;
+namespace Http2Features;
 
 /// <summary>
 /// The priority the client gave the current request: RFC 7540 stream dependency and weight (HTTP/2 only)
 /// and RFC 9218 urgency and incremental (any HTTP version). With <c>AddHttp2Features()</c> on Kestrel it is on
-/// <c>HttpContext.Features</c> for every request; <see cref="Http2StreamPriorityHttpContextExtensions.GetStreamPriority(Microsoft.AspNetCore.Http.HttpContext)"/>
+/// <c>HttpContext.Features</c> for every request; <see cref="Microsoft.AspNetCore.Http.Http2StreamPriorityHttpContextExtensions.GetStreamPriority(Microsoft.AspNetCore.Http.HttpContext)"/>
 /// returns it too, and creates one from the <c>priority</c> header where the pack's middleware is absent.
 /// </summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
 /// <summary>Body checksums the checksum producer computes while the body streams and sends as trailers.</summary>
 [Flags]

@@ -1,6 +1,11 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
-/// <summary>gRPC status codes (grpc/doc/statuscodes.md), sent as the <c>grpc-status</c> trailer.</summary>
+/// <summary>
+/// gRPC status codes (grpc/doc/statuscodes.md), sent as the <c>grpc-status</c> trailer. Member names and numeric values
+/// are those of <c>Grpc.Core.StatusCode</c> (a test pins them), so an app that uses Grpc.Core converts with a cast:
+/// <c>(GrpcStatusCode)(int)Grpc.Core.StatusCode.NotFound</c>, and back with <c>(Grpc.Core.StatusCode)(int)code</c>.
+/// The pack does not reference Grpc.Core itself: it depends on the ASP.NET Core shared framework only.
+/// </summary>
 public enum GrpcStatusCode
 {
     /// <summary>Not an error.</summary>

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Http2Features;
+using Http2Features.Trailers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Http2Features.Trailers;
+namespace Microsoft.AspNetCore.Http;
 
 /// <summary>gRPC-style status trailers in one call.</summary>
 public static class GrpcStatusExtensions
@@ -13,7 +15,7 @@ public static class GrpcStatusExtensions
     /// as the gRPC HTTP/2 protocol requires), then completes the response. These two trailers are exempt from the
     /// undeclared-trailer policy. Outcomes as for <see cref="ResponseTrailersExtensions.SendTrailersAsync(HttpResponse, IEnumerable{KeyValuePair{string, StringValues}})"/>.
     /// </summary>
-    public static ValueTask<TrailerSendResult> SendGrpcStatusAsync(this HttpResponse response, GrpcStatusCode status, string? message = null)
+    public static ValueTask<TrailersResult> SendGrpcStatusAsync(this HttpResponse response, GrpcStatusCode status, string? message = null)
     {
         ArgumentNullException.ThrowIfNull(response);
         var context = response.HttpContext;
@@ -40,7 +42,7 @@ public static class GrpcStatusExtensions
     /// Percent-encodes a status message per the gRPC HTTP/2 protocol: UTF-8 bytes outside %x20-%x7E, and '%' itself,
     /// become "%XX".
     /// </summary>
-    public static string PercentEncode(string message)
+    internal static string PercentEncode(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
         var bytes = Encoding.UTF8.GetBytes(message);

@@ -6,13 +6,13 @@ using Microsoft.Net.Http.Headers;
 
 namespace Http2Features.Trailers;
 
-/// <summary>The per-request <see cref="ITrailersFeature"/>, on top of Kestrel's <see cref="IHttpResponseTrailersFeature"/>.</summary>
-internal sealed class ResponseTrailersFeature : ITrailersFeature
+/// <summary>The per-request <see cref="IHttpResponseTrailersSenderFeature"/>, on top of Kestrel's <see cref="IHttpResponseTrailersFeature"/>.</summary>
+internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeature
 {
     private readonly HttpContext _context;
     private readonly TrailersServices _services;
     private readonly List<string> _declared = [];
-    private List<Action<ITrailersFeature>>? _callbacks;
+    private List<Action<IHttpResponseTrailersSenderFeature>>? _callbacks;
     private bool _callbacksRan;
     private bool _completed;
 
@@ -25,7 +25,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
 
     public bool IsSupported => _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is not null;
 
-    public IReadOnlyCollection<string> DeclaredTrailers => _declared;
+    public IReadOnlyCollection<string> AnnouncedTrailers => _declared;
 
     public bool IsSent { get; private set; }
 
@@ -33,7 +33,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
 
     internal TrailersServices Services => _services;
 
-    public void DeclareTrailers(params ReadOnlySpan<string> names)
+    public void AnnounceTrailers(params ReadOnlySpan<string> names)
     {
         foreach (var name in names)
         {
@@ -44,7 +44,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         if (response.HasStarted)
         {
             throw new InvalidOperationException(
-                $"Trailers must be declared before the response starts; the headers were already sent when '{string.Join(", ", names.ToArray())}' was declared. Call DeclareTrailers before writing the body.");
+                $"Trailers must be declared before the response starts; the headers were already sent when '{string.Join(", ", names.ToArray())}' was declared. Call AnnounceTrailers before writing the body.");
         }
 
         var added = false;
@@ -89,12 +89,12 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         }
     }
 
-    public TrailerSendResult Append(IEnumerable<KeyValuePair<string, StringValues>> trailers)
+    public TrailersResult Append(IEnumerable<KeyValuePair<string, StringValues>> trailers)
     {
         ArgumentNullException.ThrowIfNull(trailers);
         var list = Validate(trailers, applyPolicy: true);
         var status = CheckCanAdd();
-        if (status == TrailerSendStatus.Sent)
+        if (status == TrailersStatus.Sent)
         {
             AddToServer(list);
         }
@@ -102,21 +102,21 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         return Report(status);
     }
 
-    public ValueTask<TrailerSendResult> SendAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers = null) =>
+    public ValueTask<TrailersResult> SendAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers = null) =>
         SendCoreAsync(trailers, applyPolicy: true);
 
-    internal async ValueTask<TrailerSendResult> SendCoreAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers, bool applyPolicy)
+    internal async ValueTask<TrailersResult> SendCoreAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers, bool applyPolicy)
     {
         var list = trailers is null ? [] : Validate(trailers, applyPolicy);
 
         // On HTTP/1.x every call reports NotSupported; otherwise a second call reports AlreadySent.
-        var status = IsSent && IsSupported ? TrailerSendStatus.AlreadySent : CheckCanAdd();
-        if (status is TrailerSendStatus.ClientAborted or TrailerSendStatus.ResponseCompleted or TrailerSendStatus.AlreadySent)
+        var status = IsSent && IsSupported ? TrailersStatus.AlreadySent : CheckCanAdd();
+        if (status is TrailersStatus.ClientAborted or TrailersStatus.ResponseCompleted or TrailersStatus.AlreadySent)
         {
             return Report(status);
         }
 
-        if (status == TrailerSendStatus.Sent)
+        if (status == TrailersStatus.Sent)
         {
             RunSendingCallbacks();
             AddToServer(list);
@@ -139,7 +139,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ConnectionAbortedException or ObjectDisposedException or InvalidOperationException)
         {
             TrailersLog.CompleteFailed(_services.Logger, ex);
-            return Report(TrailerSendStatus.ClientAborted, ex);
+            return Report(TrailersStatus.ClientAborted, ex);
         }
 
         return Report(status);
@@ -149,7 +149,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     /// Registers a producer callback that runs once, just before the trailers go out: on <see cref="SendAsync"/>, on
     /// <c>HttpResponse.CompleteAsync</c> (seen by the producers' body wrapper) or when the producer's handler returns.
     /// </summary>
-    internal void OnSending(Action<ITrailersFeature> callback)
+    internal void OnSending(Action<IHttpResponseTrailersSenderFeature> callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
         (_callbacks ??= []).Add(callback);
@@ -164,7 +164,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         }
 
         _callbacksRan = true;
-        if (CheckCanAdd() != TrailerSendStatus.Sent)
+        if (CheckCanAdd() != TrailersStatus.Sent)
         {
             return;
         }
@@ -178,7 +178,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     /// <summary>Adds a trailer made by a ready-made producer: valid by construction and exempt from the undeclared policy.</summary>
     internal void AddProduced(string name, string value)
     {
-        if (CheckCanAdd() == TrailerSendStatus.Sent)
+        if (CheckCanAdd() == TrailersStatus.Sent)
         {
             _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers.Append(name, value);
         }
@@ -192,29 +192,29 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
     {
         if (!_context.Response.HasStarted)
         {
-            DeclareTrailers(names);
+            AnnounceTrailers(names);
         }
     }
 
-    internal TrailerSendStatus CheckCanAdd()
+    internal TrailersStatus CheckCanAdd()
     {
         var trailers = _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
         if (trailers is null)
         {
-            return TrailerSendStatus.NotSupported;
+            return TrailersStatus.NotSupported;
         }
 
         if (_context.RequestAborted.IsCancellationRequested)
         {
-            return TrailerSendStatus.ClientAborted;
+            return TrailersStatus.ClientAborted;
         }
 
         if (_completed || trailers.IsReadOnly || HasServerCompletedResponse())
         {
-            return IsSent ? TrailerSendStatus.AlreadySent : TrailerSendStatus.ResponseCompleted;
+            return IsSent ? TrailersStatus.AlreadySent : TrailersStatus.ResponseCompleted;
         }
 
-        return TrailerSendStatus.Sent;
+        return TrailersStatus.Sent;
     }
 
     /// <summary>Called by the producers' body wrapper when the application completes the response itself.</summary>
@@ -241,15 +241,15 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
         }
     }
 
-    internal TrailerSendResult Report(TrailerSendStatus status, Exception? error = null)
+    internal TrailersResult Report(TrailersStatus status, Exception? error = null)
     {
         _services.Metrics?.Record(status);
-        if (status != TrailerSendStatus.Sent)
+        if (status != TrailersStatus.Sent)
         {
             TrailersLog.TrailersNotSent(_services.Logger, _context.Request.Protocol, status);
         }
 
-        return new TrailerSendResult(status, error);
+        return new TrailersResult(status, error);
     }
 
     private List<KeyValuePair<string, StringValues>> Validate(IEnumerable<KeyValuePair<string, StringValues>> trailers, bool applyPolicy)
@@ -272,7 +272,7 @@ internal sealed class ResponseTrailersFeature : ITrailersFeature
                         if (policy == UndeclaredTrailerPolicy.Throw)
                         {
                             throw new TrailerValidationException(name, TrailerRule.Undeclared,
-                                $"Trailer '{name}' was not declared: declare it with response.DeclareTrailers(\"{name}\") before the response starts (UndeclaredTrailerPolicy is Throw; RFC 9110 §6.6.2).");
+                                $"Trailer '{name}' was not declared: declare it with response.AnnounceTrailers(\"{name}\") before the response starts (UndeclaredTrailerPolicy is Throw; RFC 9110 §6.6.2).");
                         }
 
                         TrailersLog.UndeclaredTrailer(_services.Logger, name);

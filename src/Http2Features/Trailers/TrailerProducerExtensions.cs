@@ -1,3 +1,4 @@
+using Http2Features;
 using Http2Features.Trailers;
 using Microsoft.AspNetCore.Http;
 

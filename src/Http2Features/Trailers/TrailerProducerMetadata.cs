@@ -1,4 +1,4 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
 /// <summary>
 /// Endpoint metadata naming the ready-made trailer producers an endpoint uses. Read by

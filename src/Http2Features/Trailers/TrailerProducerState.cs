@@ -50,7 +50,7 @@ internal sealed class TrailerProducerState
         if (!feature.IsSupported)
         {
             // HTTP/1.x: the documented fallback is to produce nothing and leave the response untouched.
-            feature.Services.Metrics?.Record(TrailerSendStatus.NotSupported);
+            feature.Services.Metrics?.Record(TrailersStatus.NotSupported);
             return null;
         }
 
@@ -181,7 +181,7 @@ internal sealed class TrailerProducerState
         return Task.CompletedTask;
     }
 
-    private void Produce(ITrailersFeature feature)
+    private void Produce(IHttpResponseTrailersSenderFeature feature)
     {
         if (ChecksumApplies())
         {

@@ -1,4 +1,4 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
 /// <summary>The rule a trailer field broke; carried by <see cref="TrailerValidationException.Rule"/>.</summary>
 public enum TrailerRule

@@ -1,4 +1,4 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
 /// <summary>
 /// Thrown to the caller when a trailer field breaks a rule. Nothing has been written to the response

@@ -6,12 +6,12 @@ namespace Http2Features.Trailers;
 internal static partial class TrailersLog
 {
     [LoggerMessage(EventId = 5001, EventName = "UndeclaredTrailer", Level = LogLevel.Warning,
-        Message = "Trailer '{TrailerName}' was sent without being declared in the Trailer header (RFC 9110 §6.6.2). Declare it with response.DeclareTrailers(...) before the response starts, or set Http2Features:Trailers:UndeclaredTrailerPolicy.")]
+        Message = "Trailer '{TrailerName}' was sent without being declared in the Trailer header (RFC 9110 §6.6.2). Declare it with response.AnnounceTrailers(...) before the response starts, or set Http2Features:Trailers:UndeclaredTrailerPolicy.")]
     public static partial void UndeclaredTrailer(ILogger logger, string trailerName);
 
     [LoggerMessage(EventId = 5002, EventName = "TrailersNotSent", Level = LogLevel.Debug,
         Message = "Trailers not sent for {Protocol} request: {Outcome}.")]
-    public static partial void TrailersNotSent(ILogger logger, string protocol, TrailerSendStatus outcome);
+    public static partial void TrailersNotSent(ILogger logger, string protocol, TrailersStatus outcome);
 
     [LoggerMessage(EventId = 5003, EventName = "CompleteFailed", Level = LogLevel.Debug,
         Message = "Completing the response with trailers failed; the client went away.")]

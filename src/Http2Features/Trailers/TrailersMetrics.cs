@@ -18,7 +18,7 @@ internal sealed class TrailersMetrics
             description: "Requests to send response trailers, by outcome (sent, not_supported, already_sent, response_completed, client_aborted).");
     }
 
-    public void Record(TrailerSendStatus status)
+    public void Record(TrailersStatus status)
     {
         if (_sends.Enabled)
         {
@@ -26,12 +26,12 @@ internal sealed class TrailersMetrics
         }
     }
 
-    private static string Tag(TrailerSendStatus status) => status switch
+    private static string Tag(TrailersStatus status) => status switch
     {
-        TrailerSendStatus.Sent => "sent",
-        TrailerSendStatus.NotSupported => "not_supported",
-        TrailerSendStatus.AlreadySent => "already_sent",
-        TrailerSendStatus.ResponseCompleted => "response_completed",
+        TrailersStatus.Sent => "sent",
+        TrailersStatus.NotSupported => "not_supported",
+        TrailersStatus.AlreadySent => "already_sent",
+        TrailersStatus.ResponseCompleted => "response_completed",
         _ => "client_aborted",
     };
 }

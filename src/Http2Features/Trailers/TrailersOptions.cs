@@ -1,4 +1,4 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
 /// <summary>
 /// Options for response trailers, reached as <see cref="Http2FeaturesOptions.Trailers"/>

@@ -1,4 +1,4 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
 /// <summary>What happens when the application sends a trailer it did not declare in the <c>Trailer</c> header.</summary>
 /// <remarks>

@@ -91,7 +91,7 @@ public class BoundedMemoryTests
         const int Connections = 10;
         const int HintsPerConnection = 1000;
         var ct = TestContext.Current.CancellationToken;
-        var results = new ConcurrentQueue<EarlyHintsNotSentReason>();
+        var results = new ConcurrentQueue<EarlyHintsStatus>();
         var seams = new ConcurrentDictionary<string, WeakReference>();
         var floods = new CountdownEvent(Connections);
 
@@ -118,7 +118,7 @@ public class BoundedMemoryTests
                 a.MapGet("/hint", async (HttpContext context) =>
                 {
                     var result = await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/s.css", "style"));
-                    results.Enqueue(result.Reason);
+                    results.Enqueue(result.Status);
                 });
             },
             b =>
@@ -175,7 +175,7 @@ public class BoundedMemoryTests
 
             var pendingGrowth = Heap() - baseline;
             results.Should().HaveCount(Connections * HintsPerConnection, "every hint's Task ended (timeout or abort)");
-            results.Distinct().Should().BeSubsetOf([EarlyHintsNotSentReason.Timeout, EarlyHintsNotSentReason.ConnectionClosed, EarlyHintsNotSentReason.RequestAborted]);
+            results.Distinct().Should().BeSubsetOf([EarlyHintsStatus.Timeout, EarlyHintsStatus.ConnectionClosed, EarlyHintsStatus.RequestAborted]);
             pendingGrowth.Should().BeLessThan(PendingHintsHeapBound);
 
             foreach (var tcp in clients)

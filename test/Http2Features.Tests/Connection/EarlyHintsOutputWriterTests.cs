@@ -58,7 +58,7 @@ public class EarlyHintsOutputWriterTests
 
         var result = await writer.SendAsync(Hint(1), default);
 
-        result.Should().BeSameAs(EarlyHintsResult.Sent);
+        result.Status.Should().Be(EarlyHintsStatus.Sent);
         await writer.CompleteAsync();
         var frames = TestFrames.Parse(await ReadAllAsync(pipe));
         frames.Select(f => (f.Type, f.StreamId)).Should().Equal((0x4, 0), (0x1, 1));
@@ -140,7 +140,7 @@ public class EarlyHintsOutputWriterTests
         await WriteSplitAsync(writer, TestFrames.Frame(0x0, 0, 3, new byte[10])[5..], 1, flush: false);
         await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x4, 1, [0x88]), 2);
 
-        (await pending).Reason.Should().Be(EarlyHintsNotSentReason.ResponseStarted);
+        (await pending).Status.Should().Be(EarlyHintsStatus.ResponseStarted);
         await writer.CompleteAsync();
         TestFrames.Parse(await ReadAllAsync(pipe)).Should().NotContain(f => f.Type == 0x1 && f.Payload.Length > 1);
     }
@@ -149,7 +149,7 @@ public class EarlyHintsOutputWriterTests
     public async Task Response_started_check_runs_right_before_writing()
     {
         var writer = new EarlyHintsOutputWriter(new Pipe().Writer, null);
-        (await writer.SendAsync(Hint(0, started: () => true), default)).Reason.Should().Be(EarlyHintsNotSentReason.ResponseStarted);
+        (await writer.SendAsync(Hint(0, started: () => true), default)).Status.Should().Be(EarlyHintsStatus.ResponseStarted);
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public class EarlyHintsOutputWriterTests
 
         var result = await writer.SendAsync(Hint(1, timeout: TimeSpan.FromMilliseconds(200)), default);
 
-        result.Reason.Should().Be(EarlyHintsNotSentReason.Timeout);
+        result.Status.Should().Be(EarlyHintsStatus.Timeout);
         writer.QueuedCount.Should().Be(0);
         await pipe.Reader.CompleteAsync();
         await kestrelFlush;
@@ -229,8 +229,8 @@ public class EarlyHintsOutputWriterTests
         var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
         await pipe.Writer.CompleteAsync();
 
-        (await writer.SendAsync(Hint(0), default)).Reason.Should().Be(EarlyHintsNotSentReason.ConnectionClosed);
-        (await writer.SendAsync(Hint(0), default)).Reason.Should().Be(EarlyHintsNotSentReason.ConnectionClosed);
+        (await writer.SendAsync(Hint(0), default)).Status.Should().Be(EarlyHintsStatus.ConnectionClosed);
+        (await writer.SendAsync(Hint(0), default)).Status.Should().Be(EarlyHintsStatus.ConnectionClosed);
     }
 
     [Fact]
@@ -241,7 +241,7 @@ public class EarlyHintsOutputWriterTests
         using var aborted = new CancellationTokenSource();
         var pending = writer.SendAsync(Hint(0, aborted: aborted.Token), default);
         await aborted.CancelAsync();
-        (await pending).Reason.Should().Be(EarlyHintsNotSentReason.RequestAborted);
+        (await pending).Status.Should().Be(EarlyHintsStatus.RequestAborted);
     }
 
     [Fact]
@@ -252,7 +252,7 @@ public class EarlyHintsOutputWriterTests
         writer.GetSpan(10);
         var pending = writer.SendAsync(Hint(1), default);
         await WriteSplitAsync(writer, TestFrames.Frame(0x3, 0, 1, [0, 0, 0, 8]), 2);
-        (await pending).Reason.Should().Be(EarlyHintsNotSentReason.RequestAborted);
+        (await pending).Status.Should().Be(EarlyHintsStatus.RequestAborted);
     }
 
     [Fact]
@@ -262,8 +262,8 @@ public class EarlyHintsOutputWriterTests
         writer.GetSpan(10);
         var pending = writer.SendAsync(Hint(0), default);
         await writer.CompleteAsync();
-        (await pending).Reason.Should().Be(EarlyHintsNotSentReason.ConnectionClosed);
-        (await writer.SendAsync(Hint(0), default)).Reason.Should().Be(EarlyHintsNotSentReason.ConnectionClosed);
+        (await pending).Status.Should().Be(EarlyHintsStatus.ConnectionClosed);
+        (await writer.SendAsync(Hint(0), default)).Status.Should().Be(EarlyHintsStatus.ConnectionClosed);
     }
 
     [Fact]

@@ -58,12 +58,15 @@ public class EarlyHintsApiTests
     }
 
     [Fact]
-    public void Not_sent_results_are_cached_and_None_is_refused()
+    public void Result_default_is_sent_and_a_not_sent_result_carries_its_status_and_error()
     {
-        EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Timeout).Should().BeSameAs(EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Timeout));
-        EarlyHintsResult.NotSent(EarlyHintsNotSentReason.Timeout).ToString().Should().Be("NotSent(Timeout)");
-        var act = () => EarlyHintsResult.NotSent(EarlyHintsNotSentReason.None);
-        act.Should().Throw<ArgumentOutOfRangeException>();
+        default(EarlyHintsResult).IsSent.Should().BeTrue();
+        default(EarlyHintsResult).Status.Should().Be(EarlyHintsStatus.Sent);
+        var timeout = new EarlyHintsResult(EarlyHintsStatus.Timeout);
+        timeout.IsSent.Should().BeFalse();
+        timeout.Should().Be(new EarlyHintsResult(EarlyHintsStatus.Timeout));
+        timeout.ToString().Should().Be("Timeout");
+        new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed, new IOException("reset")).ToString().Should().Be("ConnectionClosed: reset");
     }
 
     private sealed class RecordingFeature : IHttpEarlyHintsFeature
@@ -73,7 +76,7 @@ public class EarlyHintsApiTests
         public ValueTask<EarlyHintsResult> SendAsync(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken = default)
         {
             Calls.Add(fields);
-            return ValueTask.FromResult(EarlyHintsResult.Sent);
+            return ValueTask.FromResult(new EarlyHintsResult(EarlyHintsStatus.Sent));
         }
     }
 }

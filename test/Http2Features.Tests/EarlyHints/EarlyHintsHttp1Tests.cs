@@ -71,7 +71,7 @@ public class EarlyHintsHttp1Tests
         var text = await RawTlsExchangeAsync(app, "GET /hint HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
 
         text.Should().MatchRegex("^HTTP/1\\.[01] 200 OK\r\n").And.NotContain("103");
-        (await host.WaitForResultAsync("/hint")).Reason.Should().Be(EarlyHintsNotSentReason.Http10Client);
+        (await host.WaitForResultAsync("/hint")).Status.Should().Be(EarlyHintsStatus.Http10Client);
     }
 
     [Fact]

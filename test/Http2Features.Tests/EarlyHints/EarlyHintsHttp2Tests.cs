@@ -29,7 +29,7 @@ public class EarlyHintsHttp2Tests
         hint.FrameSequence.Should().BeLessThan(response.HeadersFrameSequence);
         Stopwatch.GetElapsedTime(hint.Timestamp, response.HeadersTimestamp).Should().BeGreaterThan(TimeSpan.FromMilliseconds(250),
             "the 103 left while the handler was still delaying, not together with the response");
-        (await host.WaitForResultAsync("/hint")).Should().BeSameAs(EarlyHintsResult.Sent);
+        (await host.WaitForResultAsync("/hint")).Status.Should().Be(EarlyHintsStatus.Sent);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public class EarlyHintsHttp2Tests
         (await stream.WaitForInformationalAsync(1, Timeout, TestContext.Current.CancellationToken)).Status.Should().Be(103);
         await stream.SendRstStreamAsync(Http2ErrorCode.Cancel, TestContext.Current.CancellationToken);
 
-        (await host.WaitForResultAsync("/hint-then-wait-abort#2")).Reason.Should().Be(EarlyHintsNotSentReason.RequestAborted);
+        (await host.WaitForResultAsync("/hint-then-wait-abort#2")).Status.Should().Be(EarlyHintsStatus.RequestAborted);
         (await client.GetAsync("/hint", TestContext.Current.CancellationToken)).Informational.Should().ContainSingle();
         client.ConnectionError.Should().BeNull();
     }
@@ -144,7 +144,7 @@ public class EarlyHintsHttp2Tests
         var response = await client.GetAsync("/hint", TestContext.Current.CancellationToken);
 
         response.Informational.Should().BeEmpty();
-        (await host.WaitForResultAsync("/hint")).Reason.Should().Be(EarlyHintsNotSentReason.NoConnectionSeam);
+        (await host.WaitForResultAsync("/hint")).Status.Should().Be(EarlyHintsStatus.NoConnectionSeam);
     }
 
     [Fact]
@@ -167,6 +167,6 @@ public class EarlyHintsHttp2Tests
         await using var client = await app.CreateRawClientAsync();
 
         (await client.GetAsync("/hint", TestContext.Current.CancellationToken)).Informational.Should().BeEmpty();
-        (await host.WaitForResultAsync("/hint")).Reason.Should().Be(EarlyHintsNotSentReason.Disabled);
+        (await host.WaitForResultAsync("/hint")).Status.Should().Be(EarlyHintsStatus.Disabled);
     }
 }

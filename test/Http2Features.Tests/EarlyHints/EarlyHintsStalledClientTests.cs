@@ -59,6 +59,6 @@ public class EarlyHintsStalledClientTests
 
         await socket.WriteAsync(Request(3, "/hint"), TestContext.Current.CancellationToken);
 
-        (await host.WaitForResultAsync("/hint", TimeSpan.FromSeconds(20))).Reason.Should().Be(EarlyHintsNotSentReason.Timeout);
+        (await host.WaitForResultAsync("/hint", TimeSpan.FromSeconds(20))).Status.Should().Be(EarlyHintsStatus.Timeout);
     }
 }

@@ -150,7 +150,7 @@ public class ChecksumTrailerTests
             }).WithChecksumTrailers(ChecksumTrailers.ContentMd5).WithServerTimingTrailer();
             app.MapGet("/send", async (HttpResponse response) =>
             {
-                response.DeclareTrailers("x-rows");
+                response.AnnounceTrailers("x-rows");
                 await response.Body.WriteAsync(body);
                 await response.SendTrailersAsync("x-rows", "12");
             }).WithChecksumTrailers(ChecksumTrailers.ContentMd5);

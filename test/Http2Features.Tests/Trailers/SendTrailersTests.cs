@@ -21,17 +21,17 @@ public class SendTrailersTests
     [Fact]
     public async Task Declared_trailers_sent_after_the_body_reach_HttpClient_TrailingHeaders()
     {
-        var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<TrailersResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var feature = new TaskCompletionSource<(bool Supported, string[] Declared, bool SentBefore, bool SentAfter)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-row-count");
-            response.DeclareTrailers("x-row-count", "x-batch");
+            response.AnnounceTrailers("x-row-count");
+            response.AnnounceTrailers("x-row-count", "x-batch");
             await response.WriteAsync("hello");
             var f = response.HttpContext.GetTrailersFeature();
             var sentBefore = f.IsSent;
             result.SetResult(await response.SendTrailersAsync([new("x-row-count", "42"), new("x-batch", "7")]));
-            feature.SetResult((f.IsSupported, f.DeclaredTrailers.ToArray(), sentBefore, f.IsSent));
+            feature.SetResult((f.IsSupported, f.AnnouncedTrailers.ToArray(), sentBefore, f.IsSent));
         }));
         using var client = server.CreateHttp2Client();
 
@@ -43,7 +43,7 @@ public class SendTrailersTests
         message.Headers.GetValues("trailer").Should().Equal("x-row-count", "x-batch"); // sent as one merged value; HttpClient splits it
         message.TrailingHeaders.GetValues("x-row-count").Should().Equal("42");
         message.TrailingHeaders.GetValues("x-batch").Should().Equal("7");
-        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailerSendStatus.Sent);
+        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailersStatus.Sent);
         var f = await feature.Task.WaitAsync(Timeout);
         f.Supported.Should().BeTrue();
         f.Declared.Should().Equal("x-row-count", "x-batch");
@@ -56,8 +56,8 @@ public class SendTrailersTests
     {
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-row-count");
-            response.DeclareTrailers("x-batch", "x-row-count");
+            response.AnnounceTrailers("x-row-count");
+            response.AnnounceTrailers("x-batch", "x-row-count");
             await response.WriteAsync("hello");
             await response.SendTrailersAsync([new("x-row-count", "42"), new("x-batch", "7")]);
         }));
@@ -79,9 +79,9 @@ public class SendTrailersTests
     {
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-status");
+            response.AnnounceTrailers("x-status");
             await response.WriteAsync("body");
-            var r = response.TrySendTrailers("x-status", "done");
+            var r = response.AppendTrailers("x-status", "done");
             await response.WriteAsync($"|{r.Status}");
         }));
         using var client = server.CreateHttp2Client();
@@ -95,16 +95,16 @@ public class SendTrailersTests
     [Fact]
     public async Task Sending_twice_reports_AlreadySent_and_the_connection_stays_usable()
     {
-        var results = new TaskCompletionSource<(TrailerSendResult, TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = new TaskCompletionSource<(TrailersResult, TrailersResult, TrailersResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/twice", async (HttpResponse response) =>
             {
-                response.DeclareTrailers("x-a");
+                response.AnnounceTrailers("x-a");
                 await response.WriteAsync("x");
                 var first = await response.SendTrailersAsync("x-a", "1");
                 var second = await response.SendTrailersAsync("x-a", "2");
-                var third = response.TrySendTrailers("x-a", "3");
+                var third = response.AppendTrailers("x-a", "3");
                 results.SetResult((first, second, third));
             });
             app.MapGet("/next", () => "still fine");
@@ -115,9 +115,9 @@ public class SendTrailersTests
         await message.Content.ReadAsStringAsync();
         var (first, second, third) = await results.Task.WaitAsync(Timeout);
 
-        first.Status.Should().Be(TrailerSendStatus.Sent);
-        second.Status.Should().Be(TrailerSendStatus.AlreadySent);
-        third.Status.Should().Be(TrailerSendStatus.AlreadySent);
+        first.Status.Should().Be(TrailersStatus.Sent);
+        second.Status.Should().Be(TrailersStatus.AlreadySent);
+        third.Status.Should().Be(TrailersStatus.AlreadySent);
         message.TrailingHeaders.GetValues("x-a").Should().Equal("1");
         (await client.GetStringAsync("/next")).Should().Be("still fine");
     }
@@ -125,12 +125,12 @@ public class SendTrailersTests
     [Fact]
     public async Task Sending_after_the_response_completed_reports_ResponseCompleted_without_throwing()
     {
-        var results = new TaskCompletionSource<(TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = new TaskCompletionSource<(TrailersResult, TrailersResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
             await response.WriteAsync("x");
             await response.CompleteAsync();
-            results.SetResult((await response.SendTrailersAsync("x-late", "1"), response.TrySendTrailers("x-late", "2")));
+            results.SetResult((await response.SendTrailersAsync("x-late", "1"), response.AppendTrailers("x-late", "2")));
         }));
         using var client = server.CreateHttp2Client();
 
@@ -138,8 +138,8 @@ public class SendTrailersTests
         (await message.Content.ReadAsStringAsync()).Should().Be("x");
         var (send, trySend) = await results.Task.WaitAsync(Timeout);
 
-        send.Status.Should().Be(TrailerSendStatus.ResponseCompleted);
-        trySend.Status.Should().Be(TrailerSendStatus.ResponseCompleted);
+        send.Status.Should().Be(TrailersStatus.ResponseCompleted);
+        trySend.Status.Should().Be(TrailersStatus.ResponseCompleted);
         message.TrailingHeaders.Should().BeEmpty();
     }
 
@@ -147,12 +147,12 @@ public class SendTrailersTests
     public async Task Sending_after_the_client_reset_the_stream_reports_ClientAborted_and_other_streams_continue()
     {
         var bodyStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<TrailersResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/slow", async (HttpContext context) =>
             {
-                context.Response.DeclareTrailers("x-a");
+                context.Response.AnnounceTrailers("x-a");
                 await context.Response.WriteAsync("partial");
                 await context.Response.Body.FlushAsync();
                 bodyStarted.SetResult();
@@ -179,19 +179,19 @@ public class SendTrailersTests
         }
 
         var sent = await result.Task.WaitAsync(Timeout);
-        sent.Status.Should().Be(TrailerSendStatus.ClientAborted);
+        sent.Status.Should().Be(TrailersStatus.ClientAborted);
         (await client.GetStringAsync("/next")).Should().Be("ok");
     }
 
     [Fact]
     public async Task Http11_request_gets_NotSupported_results_no_Trailer_header_and_a_complete_body()
     {
-        var results = new TaskCompletionSource<(bool, TrailerSendResult, TrailerSendResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var results = new TaskCompletionSource<(bool, TrailersResult, TrailersResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpContext context) =>
         {
-            context.Response.DeclareTrailers("x-a");
+            context.Response.AnnounceTrailers("x-a");
             await context.Response.WriteAsync("complete body");
-            var trySend = context.Response.TrySendTrailers("x-a", "1");
+            var trySend = context.Response.AppendTrailers("x-a", "1");
             var send = await context.Response.SendTrailersAsync("x-a", "1");
             results.SetResult((context.GetTrailersFeature().IsSupported, trySend, send));
         }));
@@ -205,8 +205,8 @@ public class SendTrailersTests
         message.Headers.Contains("trailer").Should().BeFalse("announcing trailers that never come would mislead the client");
         var (supported, trySend, send) = await results.Task.WaitAsync(Timeout);
         supported.Should().BeFalse();
-        trySend.Status.Should().Be(TrailerSendStatus.NotSupported);
-        send.Status.Should().Be(TrailerSendStatus.NotSupported);
+        trySend.Status.Should().Be(TrailersStatus.NotSupported);
+        send.Status.Should().Be(TrailersStatus.NotSupported);
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public class SendTrailersTests
         var caught = new TaskCompletionSource<TrailerValidationException>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-ok");
+            response.AnnounceTrailers("x-ok");
             await response.WriteAsync("body");
             try
             {
@@ -246,7 +246,7 @@ public class SendTrailersTests
             await response.WriteAsync("body");
             try
             {
-                response.DeclareTrailers("x-late");
+                response.AnnounceTrailers("x-late");
             }
             catch (InvalidOperationException ex)
             {
@@ -311,7 +311,7 @@ public class SendTrailersTests
     {
         await using var server = await Http2TestApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-a");
+            response.AnnounceTrailers("x-a");
             await response.WriteAsync("x");
             await response.SendTrailersAsync("x-a", "1");
         }).WithServerTimingTrailer());

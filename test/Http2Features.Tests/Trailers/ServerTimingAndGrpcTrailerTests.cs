@@ -95,7 +95,7 @@ public partial class ServerTimingAndGrpcTrailerTests
     [Fact]
     public async Task SendGrpcStatusAsync_sends_status_and_encoded_message_in_one_call()
     {
-        var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<TrailersResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapPost("/svc/Method", async (HttpResponse response) =>
         {
             response.ContentType = "application/grpc";
@@ -107,7 +107,7 @@ public partial class ServerTimingAndGrpcTrailerTests
         using var message = await client.PostAsync("/svc/Method", new ByteArrayContent([]));
         await message.Content.ReadAsByteArrayAsync();
 
-        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailerSendStatus.Sent);
+        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailersStatus.Sent);
         message.TrailingHeaders.GetValues("grpc-status").Should().Equal("5");
         var encoded = message.TrailingHeaders.GetValues("grpc-message").Single();
         encoded.Should().Be("no such order: %C3%BCn%C3%AFcode 50%25");

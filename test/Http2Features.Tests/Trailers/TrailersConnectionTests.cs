@@ -18,12 +18,12 @@ public class TrailersConnectionTests
     public async Task Raw_RST_STREAM_before_the_trailers_yields_ClientAborted_and_the_connection_serves_the_next_stream()
     {
         var headersSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var result = new TaskCompletionSource<TrailerSendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var result = new TaskCompletionSource<TrailersResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app =>
         {
             app.MapGet("/slow", async (HttpContext context) =>
             {
-                context.Response.DeclareTrailers("x-a");
+                context.Response.AnnounceTrailers("x-a");
                 await context.Response.WriteAsync("partial");
                 await context.Response.Body.FlushAsync();
                 headersSent.SetResult();
@@ -46,7 +46,7 @@ public class TrailersConnectionTests
         await headersSent.Task.WaitAsync(Timeout);
         await slow.SendRstStreamAsync(Http2ErrorCode.Cancel);
 
-        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailerSendStatus.ClientAborted);
+        (await result.Task.WaitAsync(Timeout)).Status.Should().Be(TrailersStatus.ClientAborted);
         var next = await client.GetAsync("/next");
         next.BodyText.Should().Be("ok");
         next.Trailers["repr-digest"].Should().Be($"sha-256=:{Convert.ToBase64String(SHA256.HashData("ok"u8))}:");
@@ -57,10 +57,10 @@ public class TrailersConnectionTests
     [Fact]
     public async Task Concurrent_streams_on_one_connection_each_get_their_own_correct_trailers()
     {
-        var serverResults = new System.Collections.Concurrent.ConcurrentDictionary<int, TrailerSendResult>();
+        var serverResults = new System.Collections.Concurrent.ConcurrentDictionary<int, TrailersResult>();
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/item/{n:int}", async (int n, HttpResponse response) =>
         {
-            response.DeclareTrailers("x-n");
+            response.AnnounceTrailers("x-n");
             var body = ChecksumTrailerTests.Body(1000 + (n * 997), seed: n);
             for (var offset = 0; offset < body.Length; offset += 4096)
             {

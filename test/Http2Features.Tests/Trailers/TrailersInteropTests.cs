@@ -59,7 +59,7 @@ public class TrailersInteropTests
     private static async Task<Http2Features.Testing.Http2TestApp> StartAppAsync(byte[] body) =>
         await TrailersApp.StartAsync(app => app.MapGet("/data", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-rows");
+            response.AnnounceTrailers("x-rows");
             await response.Body.WriteAsync(body);
             await response.SendTrailersAsync("x-rows", "3");
         }).WithChecksumTrailers(ChecksumTrailers.ContentMd5 | ChecksumTrailers.ReprDigestSha256));

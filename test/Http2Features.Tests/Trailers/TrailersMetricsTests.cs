@@ -18,7 +18,7 @@ public class TrailersMetricsTests
         var done = new ConcurrentQueue<string>();
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
         {
-            response.DeclareTrailers("x-a");
+            response.AnnounceTrailers("x-a");
             await response.WriteAsync("x");
             await response.SendTrailersAsync("x-a", "1");
             await response.SendTrailersAsync("x-a", "2");

@@ -1,10 +1,10 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
-/// <summary>What became of a request to send trailers.</summary>
-public enum TrailerSendStatus
+/// <summary>What became of a request to send trailers: <see cref="Sent"/> (the default) or why nothing was sent.</summary>
+public enum TrailersStatus
 {
     /// <summary>The trailers were handed to the server and go out at the end of the response.</summary>
-    Sent,
+    Sent = 0,
 
     /// <summary>
     /// This response cannot carry trailers (HTTP/1.x in Kestrel, or a server without <c>IHttpResponseTrailersFeature</c>).
@@ -22,24 +22,29 @@ public enum TrailerSendStatus
     ClientAborted,
 }
 
-/// <summary>The outcome of sending trailers. Failures other than invalid input are reported here, never thrown.</summary>
-public readonly record struct TrailerSendResult
+/// <summary>
+/// The outcome of sending trailers. Failures other than invalid input are reported here, never thrown. The same shape
+/// as <see cref="EarlyHintsResult"/>.
+/// </summary>
+public readonly record struct TrailersResult
 {
     /// <summary>Creates a result.</summary>
-    public TrailerSendResult(TrailerSendStatus status, Exception? error = null)
+    /// <param name="status">The outcome.</param>
+    /// <param name="error">The server's exception when completing the response failed, if there was one.</param>
+    public TrailersResult(TrailersStatus status, Exception? error = null)
     {
         Status = status;
         Error = error;
     }
 
     /// <summary>The outcome.</summary>
-    public TrailerSendStatus Status { get; }
+    public TrailersStatus Status { get; }
 
     /// <summary>The server's exception when completing the response failed (the client went away), else <see langword="null"/>.</summary>
     public Exception? Error { get; }
 
-    /// <summary><see langword="true"/> when <see cref="Status"/> is <see cref="TrailerSendStatus.Sent"/>.</summary>
-    public bool IsSent => Status == TrailerSendStatus.Sent;
+    /// <summary><see langword="true"/> when <see cref="Status"/> is <see cref="TrailersStatus.Sent"/>.</summary>
+    public bool IsSent => Status == TrailersStatus.Sent;
 
     /// <inheritdoc />
     public override string ToString() => Error is null ? Status.ToString() : $"{Status}: {Error.Message}";

@@ -1,23 +1,23 @@
 using Microsoft.Extensions.Primitives;
 
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
 /// <summary>
 /// Declares, validates and sends response trailers for one request. Reach it with
-/// <see cref="ResponseTrailersExtensions.GetTrailersFeature(Microsoft.AspNetCore.Http.HttpContext)"/> (created on first use and
-/// stored on <c>HttpContext.Features</c>), or use the <c>HttpResponse</c> extensions in <see cref="ResponseTrailersExtensions"/>.
+/// <see cref="Microsoft.AspNetCore.Http.ResponseTrailersExtensions.GetTrailersFeature(Microsoft.AspNetCore.Http.HttpContext)"/> (created on first use and
+/// stored on <c>HttpContext.Features</c>), or use the <c>HttpResponse</c> extensions in <see cref="Microsoft.AspNetCore.Http.ResponseTrailersExtensions"/>.
 /// Built on Kestrel's <c>IHttpResponseTrailersFeature</c>; like <c>HttpResponse</c>, not thread-safe.
 /// </summary>
-public interface ITrailersFeature
+public interface IHttpResponseTrailersSenderFeature
 {
     /// <summary>
     /// <see langword="true"/> when this response can carry trailers (HTTP/2 or HTTP/3 in Kestrel). Stays true after the response
-    /// completed; the send methods then report <see cref="TrailerSendStatus.ResponseCompleted"/>.
+    /// completed; the send methods then report <see cref="TrailersStatus.ResponseCompleted"/>.
     /// </summary>
     bool IsSupported { get; }
 
     /// <summary>The names declared so far through this feature (lower-case, in order).</summary>
-    IReadOnlyCollection<string> DeclaredTrailers { get; }
+    IReadOnlyCollection<string> AnnouncedTrailers { get; }
 
     /// <summary><see langword="true"/> once <see cref="SendAsync"/> has completed the response.</summary>
     bool IsSent { get; }
@@ -29,14 +29,14 @@ public interface ITrailersFeature
     /// </summary>
     /// <exception cref="TrailerValidationException">A name breaks a rule; nothing was declared.</exception>
     /// <exception cref="InvalidOperationException">The response has started, so its headers are already sent.</exception>
-    void DeclareTrailers(params ReadOnlySpan<string> names);
+    void AnnounceTrailers(params ReadOnlySpan<string> names);
 
     /// <summary>
     /// Validates the trailers and hands them to the server without completing the response; they go out when the
     /// response completes (when the handler returns or the response is completed).
     /// </summary>
     /// <exception cref="TrailerValidationException">A field breaks a rule; nothing was added.</exception>
-    TrailerSendResult Append(IEnumerable<KeyValuePair<string, StringValues>> trailers);
+    TrailersResult Append(IEnumerable<KeyValuePair<string, StringValues>> trailers);
 
     /// <summary>
     /// Validates the trailers, adds them (plus those of any ready-made producer) and completes the response, which
@@ -44,5 +44,5 @@ public interface ITrailersFeature
     /// The response is completed even when trailers are not supported. Never throws for a client that went away.
     /// </summary>
     /// <exception cref="TrailerValidationException">A field breaks a rule; nothing was added or completed.</exception>
-    ValueTask<TrailerSendResult> SendAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers = null);
+    ValueTask<TrailersResult> SendAsync(IEnumerable<KeyValuePair<string, StringValues>>? trailers = null);
 }

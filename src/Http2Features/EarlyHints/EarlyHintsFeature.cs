@@ -56,7 +56,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
             if (fields.Count == 0)
             {
                 AutomaticEarlyHintsLog.AlreadySent(_service.Logger);
-                return EarlyHintsResult.Sent;
+                return new EarlyHintsResult(EarlyHintsStatus.Sent);
             }
         }
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.HttpLogging;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Hosting;
@@ -10,19 +9,17 @@ using Microsoft.Extensions.Options;
 namespace Http2Features.Configuration;
 
 /// <summary>
-/// The host-level settings: graceful_timeout, backlog, loglevel, forwarded_allow_ips and accesslog.
+/// The host-level settings: graceful_timeout, backlog, loglevel, errorlog and forwarded_allow_ips.
 /// These setups never throw: an invalid configuration is reported by <see cref="GunicornStartupValidator"/>.
 /// </summary>
 internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     IConfigureOptions<HostOptions>,
     IConfigureOptions<SocketTransportOptions>,
-    IConfigureOptions<LoggerFilterOptions>,
-    IConfigureOptions<ForwardedHeadersOptions>,
-    IConfigureOptions<HttpLoggingOptions>,
-    IConfigureOptions<W3CLoggerOptions>
+    IPostConfigureOptions<LoggerFilterOptions>,
+    IConfigureOptions<ForwardedHeadersOptions>
 {
-    /// <summary>The category HttpLogging writes the access log to.</summary>
-    internal const string AccessLogCategory = "Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware";
+    /// <summary>The console logger's provider name, silenced when errorlog names the error log's place.</summary>
+    internal const string ConsoleProvider = "Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider";
 
     public void Configure(HostOptions options)
     {
@@ -42,20 +39,32 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
         }
     }
 
-    public void Configure(LoggerFilterOptions options)
+    /// <summary>After every Configure (appsettings' Logging section, AddFilter calls), so loglevel sees all rules.</summary>
+    public void PostConfigure(string? name, LoggerFilterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var s = provider.TryGetSettings();
         if (s?.LogLevel is LogLevel level)
         {
-            // A category-less rule added last overrides Logging:LogLevel:Default; category-specific rules still win.
+            // gunicorn's loglevel is the error log's threshold: nothing below it is written. Rules that are stricter
+            // (appsettings' "Microsoft.AspNetCore": "Warning", which keeps requests from logging) stay as they are.
+            for (var i = 0; i < options.Rules.Count; i++)
+            {
+                var rule = options.Rules[i];
+                if (rule.LogLevel is { } ruleLevel && ruleLevel < level)
+                {
+                    options.Rules[i] = new LoggerFilterRule(rule.ProviderName, rule.CategoryName, level, rule.Filter);
+                }
+            }
+
+            // A category-less rule added last replaces Logging:LogLevel:Default.
             options.MinLevel = level;
             options.Rules.Add(new LoggerFilterRule(null, null, level, null));
         }
 
-        if (s?.AccessLog == "-")
+        if (s?.ErrorLog is not null)
         {
-            options.Rules.Add(new LoggerFilterRule(null, AccessLogCategory, LogLevel.Information, null));
+            options.Rules.Add(new LoggerFilterRule(ConsoleProvider, null, LogLevel.None, null));
         }
     }
 
@@ -86,42 +95,23 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
         }
     }
 
-    public void Configure(HttpLoggingOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.LoggingFields = HttpLoggingFields.RequestPropertiesAndHeaders | HttpLoggingFields.ResponseStatusCode | HttpLoggingFields.Duration;
-    }
-
-    public void Configure(W3CLoggerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (provider.TryGetSettings()?.AccessLog is { } path && path != "-")
-        {
-            var full = Path.GetFullPath(path);
-            options.LogDirectory = Path.GetDirectoryName(full)!;
-            options.FileName = Path.GetFileNameWithoutExtension(full);
-        }
-    }
 }
 
 /// <summary>Adds the middleware that forwarded_allow_ips and accesslog ask for, ahead of the app's own.</summary>
-internal sealed class GunicornStartupFilter(GunicornSettingsProvider provider) : IStartupFilter
+internal sealed class GunicornStartupFilter(GunicornSettingsProvider provider, GunicornLogTargets logs) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         var s = provider.TryGetSettings();
+        if (s is { AccessLog: not null, AccessLogFormat: { } format } && logs.Access is { } target)
+        {
+            // First, so that the line has the status and size the client got; one line per request.
+            app.UseMiddleware<GunicornAccessLogMiddleware>(format, target);
+        }
+
         if (s?.ForwardedAllowProxies is not null)
         {
             app.UseForwardedHeaders();
-        }
-
-        if (s?.AccessLog == "-")
-        {
-            app.UseHttpLogging();
-        }
-        else if (s?.AccessLog is not null)
-        {
-            app.UseW3CLogging();
         }
 
         next(app);

@@ -55,11 +55,45 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         }, "Http2Limits.MaxRequestHeaderFieldSize (HTTP/1.1 has no per-field limit; its headers are bounded by MaxRequestHeadersTotalSize)");
         Apply(s, "worker_connections", s.WorkerConnections, v => limits.MaxConcurrentConnections = v, "KestrelServerLimits.MaxConcurrentConnections (per process)");
 
-        if (!s.UsesEmbeddedDefault)
+        if (s.AppEndpoints is not null)
+        {
+            ApplyToAppEndpoints(options, s);
+        }
+        else if (!s.UsesEmbeddedDefault)
         {
             Listen(options, s);
         }
     }
+
+    /// <summary>
+    /// No bind and the app has endpoints of its own (URLs, ports, Kestrel:Endpoints): they get the TLS and protocol
+    /// settings through Kestrel's endpoint defaults, which Kestrel applies when it creates them at start.
+    /// Chained onto the defaults already set (the app's, the connection seam's), which run after ours and so win.
+    /// </summary>
+    private static void ApplyToAppEndpoints(KestrelServerOptions options, GunicornSettings s)
+    {
+        var previousEndpoint = GetEndpointDefaults(options);
+        var protocols = s.Protocols;
+        options.ConfigureEndpointDefaults(lo =>
+        {
+            lo.Protocols = protocols;
+            previousEndpoint?.Invoke(lo);
+        });
+
+        var previousHttps = GetHttpsDefaults(options);
+        options.ConfigureHttpsDefaults(https =>
+        {
+            ConfigureHttps(https, s);
+            previousHttps?.Invoke(https);
+        });
+    }
+
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "get_EndpointDefaults")]
+    internal static extern Action<ListenOptions>? GetEndpointDefaults(KestrelServerOptions options);
+
+    /// <summary><c>KestrelServerOptions.HttpsDefaults</c>, the action <c>ConfigureHttpsDefaults</c> stores (internal; pinned by a test).</summary>
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "get_HttpsDefaults")]
+    internal static extern Action<HttpsConnectionAdapterOptions>? GetHttpsDefaults(KestrelServerOptions options);
 
     /// <summary>
     /// The embedded default endpoint is added last, and only when nobody configured endpoints in code
@@ -76,8 +110,12 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         var existing = CountCodeBackedEndpoints(options);
         if (existing > 0)
         {
-            GunicornLog.Diagnostic(_logger, new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
-                string.Create(CultureInfo.InvariantCulture, $"the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} is not used: {existing} endpoint(s) were configured in code")));
+            var given = TlsAndProtocolSettings.Where(n => s.Values.ContainsKey(n)).ToList();
+            GunicornLog.Diagnostic(_logger, given.Count == 0
+                ? new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
+                    string.Create(CultureInfo.InvariantCulture, $"the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} is not used: {existing} endpoint(s) were configured in code"))
+                : new GunicornDiagnostic(GunicornEvent.SettingIgnored, LogLevel.Warning,
+                    string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", given)} ({s.SourceOf(given[0])}) not applied: the {existing} endpoint(s) configured in code (Listen/ConfigureKestrel) keep their own TLS and protocols. Set them in that code, or remove it and set bind so that gunicorn settings create the endpoints")));
             return;
         }
 
@@ -138,42 +176,55 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         }
     }
 
+    /// <summary>The settings that decide an endpoint's TLS and protocols (warned about when they cannot apply).</summary>
+    internal static readonly string[] TlsAndProtocolSettings = ["certfile", "keyfile", "ssl_version", "ciphers", "cert_reqs", "ca_certs", "http_protocols", "http2_cleartext"];
+
     private static void ConfigureEndpoint(ListenOptions listenOptions, GunicornSettings s)
     {
         listenOptions.Protocols = s.Protocols;
         if (s.Tls)
         {
-            listenOptions.UseHttps(https =>
-            {
-                https.ServerCertificate = s.Certificate;
-                https.ServerCertificateChain = s.CertificateChain;
-                if (s.SslProtocols is { } protocols)
-                {
-                    https.SslProtocols = protocols;
-                }
-
-                https.ClientCertificateMode = s.ClientCertificateMode;
-                if (s.ClientCertificateAuthorities is { } authorities && s.ClientCertificateMode != ClientCertificateMode.NoCertificate)
-                {
-                    https.ClientCertificateValidation = (certificate, _, _) => IsIssuedBy(certificate, authorities);
-                }
-
-                var alpn = s.AlpnOrder;
-                var suites = s.CipherSuites;
-                https.OnAuthenticate = (_, ssl) =>
-                {
-                    // Kestrel fills h2 then http/1.1; gunicorn's http_protocols order is the server's preference,
-                    // and OpenSSL picks by the server's order.
-                    ssl.ApplicationProtocols = new List<SslApplicationProtocol>(alpn);
-                    if (suites is not null && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
-                    {
-                        ssl.CipherSuitesPolicy = new CipherSuitesPolicy(suites);
-                    }
-                };
-            });
+            listenOptions.UseHttps(https => ConfigureHttps(https, s));
         }
 
         InstallConnectionSeam(listenOptions);
+    }
+
+    private static void ConfigureHttps(HttpsConnectionAdapterOptions https, GunicornSettings s)
+    {
+        if (s.Certificate is not null)
+        {
+            https.ServerCertificate = s.Certificate;
+            https.ServerCertificateChain = s.CertificateChain;
+        }
+
+        if (s.SslProtocols is { } protocols)
+        {
+            https.SslProtocols = protocols;
+        }
+
+        https.ClientCertificateMode = s.ClientCertificateMode;
+        if (s.ClientCertificateAuthorities is { } authorities && s.ClientCertificateMode != ClientCertificateMode.NoCertificate)
+        {
+            https.ClientCertificateValidation = (certificate, _, _) => IsIssuedBy(certificate, authorities);
+        }
+
+        var alpn = s.AlpnOrder;
+        var suites = s.CipherSuites;
+        https.OnAuthenticate = (_, ssl) =>
+        {
+            // Kestrel fills h2 then http/1.1; gunicorn's http_protocols order is the server's preference,
+            // and OpenSSL picks by the server's order.
+            if (alpn.Count > 0)
+            {
+                ssl.ApplicationProtocols = new List<SslApplicationProtocol>(alpn);
+            }
+
+            if (suites is not null && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
+            {
+                ssl.CipherSuitesPolicy = new CipherSuitesPolicy(suites);
+            }
+        };
     }
 
     /// <summary>

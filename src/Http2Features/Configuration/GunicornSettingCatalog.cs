@@ -67,6 +67,8 @@ internal static class GunicornSettingCatalog
         new("forwarded_allow_ips", SettingKind.StringList, ["--forwarded-allow-ips"]),
         new("loglevel", SettingKind.String, ["--log-level"], Aliases: ["log_level"]),
         new("accesslog", SettingKind.String, ["--access-logfile"], Aliases: ["access_logfile"]),
+        new("access_log_format", SettingKind.String, ["--access-logformat"]),
+        new("errorlog", SettingKind.String, ["--error-logfile", "--log-file"], Aliases: ["error_logfile"]),
     ];
 
     /// <summary>
@@ -76,8 +78,6 @@ internal static class GunicornSettingCatalog
     public static IReadOnlyDictionary<string, string> WithoutKestrelMeaning { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["wsgi_app"] = "the application is this ASP.NET Core app",
-        ["errorlog"] = "errors go to the ASP.NET Core logging providers",
-        ["access_log_format"] = "use HttpLogging/W3CLogging options for the access log format",
         ["logconfig"] = "configure Logging in appsettings.json instead",
         ["logconfig_dict"] = "configure Logging in appsettings.json instead",
         ["capture_output"] = "ASP.NET Core does not redirect stdout",

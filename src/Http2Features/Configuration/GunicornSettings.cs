@@ -20,15 +20,15 @@ internal enum Http2Cleartext
 /// <summary>Event ids of the binder's log messages (also used for the start-up diagnostics).</summary>
 internal enum GunicornEvent
 {
-    SettingApplied = 1001,
-    UnknownSetting = 1002,
-    ConfigFileStatementIgnored = 1003,
-    SettingIgnored = 1004,
-    Decision = 1005,
-    Http2NotSupportedByWorker = 1006,
-    DevelopmentCertificate = 1007,
-    EmbeddedDefault = 1008,
-    Listening = 1009,
+    SettingApplied = Http2FeaturesEventIds.Configuration.GunicornSettingApplied,
+    UnknownSetting = Http2FeaturesEventIds.Configuration.GunicornUnknownSetting,
+    ConfigFileStatementIgnored = Http2FeaturesEventIds.Configuration.GunicornConfigFileStatementIgnored,
+    SettingIgnored = Http2FeaturesEventIds.Configuration.GunicornSettingIgnored,
+    Decision = Http2FeaturesEventIds.Configuration.GunicornDecision,
+    Http2NotSupportedByWorker = Http2FeaturesEventIds.Configuration.GunicornHttp2NotSupportedByWorker,
+    DevelopmentCertificate = Http2FeaturesEventIds.Configuration.GunicornDevelopmentCertificate,
+    EmbeddedDefault = Http2FeaturesEventIds.Configuration.GunicornEmbeddedDefault,
+    Listening = Http2FeaturesEventIds.Configuration.GunicornBind,
 }
 
 /// <summary>Something the binder has to tell the user at start-up (logged once, with an event id).</summary>
@@ -43,6 +43,9 @@ internal sealed class GunicornSettings
     public IReadOnlyList<BindAddress> Binds { get; init; } = [];
 
     public bool UsesEmbeddedDefault { get; init; }
+
+    /// <summary>No bind: the app's own endpoints, which get the TLS and protocol settings as Kestrel's endpoint defaults.</summary>
+    public AppEndpoints? AppEndpoints { get; init; }
 
     public X509Certificate2? Certificate { get; init; }
 
@@ -98,6 +101,12 @@ internal sealed class GunicornSettings
 
     /// <summary><c>-</c> for stdout (the logging providers), otherwise a file path.</summary>
     public string? AccessLog { get; init; }
+
+    /// <summary>The parsed <c>access_log_format</c> (gunicorn's default when unset); used when <see cref="AccessLog"/> is set.</summary>
+    public AccessLogFormat? AccessLogFormat { get; init; }
+
+    /// <summary>gunicorn's <c>errorlog</c>: <c>-</c> for stderr, otherwise a file path; null leaves ASP.NET Core's logging alone.</summary>
+    public string? ErrorLog { get; init; }
 
     /// <summary>The source of a setting, for log messages ("embedded default" when unset).</summary>
     public SettingSource SourceOf(string name) => Values.TryGetValue(name, out var raw) ? raw.Source : SettingSource.Default;

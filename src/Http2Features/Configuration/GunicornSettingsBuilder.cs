@@ -37,6 +37,8 @@ internal sealed class GunicornSettingsBuilder
     private RawSetting? _cleartextRaw;
     private List<BindAddress> _binds = [];
     private bool _usesEmbeddedDefault;
+    private AppEndpoints? _appEndpoints;
+    private bool _usedDevelopmentCertificate;
     private X509Certificate2? _certificate;
     private X509Certificate2Collection? _chain;
     private string? _certPath;
@@ -52,6 +54,8 @@ internal sealed class GunicornSettingsBuilder
     private bool _trustAll;
     private LogLevel? _logLevel;
     private string? _accessLog;
+    private AccessLogFormat? _accessLogFormat;
+    private string? _errorLog;
 
     public GunicornSettingsBuilder(Dictionary<string, RawSetting> values, GunicornLoadInput input, List<string> errors, List<GunicornDiagnostic> diagnostics)
     {
@@ -71,6 +75,7 @@ internal sealed class GunicornSettingsBuilder
         ReadClientCertificates();
         ReadSslVersion();
         ReadCiphers();
+        WarnAboutTlsSettingsWithoutHttpsEndpoints();
         ApplyWorkerClass();
         ResolveProtocols();
         ReadForwarded();
@@ -81,6 +86,7 @@ internal sealed class GunicornSettingsBuilder
             Values = _values,
             Binds = _binds,
             UsesEmbeddedDefault = _usesEmbeddedDefault,
+            AppEndpoints = _appEndpoints,
             Certificate = _certificate,
             CertificateChain = _chain,
             ClientCertificateMode = _clientMode,
@@ -106,6 +112,8 @@ internal sealed class GunicornSettingsBuilder
             TrustAllProxies = _trustAll,
             LogLevel = _logLevel,
             AccessLog = _accessLog,
+            AccessLogFormat = _accessLogFormat,
+            ErrorLog = _errorLog,
         };
     }
 
@@ -327,15 +335,31 @@ internal sealed class GunicornSettingsBuilder
                 }
             }
         }
-        else if (_input.UseEmbeddedDefault && !GunicornSettingsLoader.KestrelEndpointsConfigured(_input.Configuration, out _))
+        else
         {
-            _usesEmbeddedDefault = true;
-            _binds.Add(BindAddress.TryParse(GunicornSettingsLoader.EmbeddedDefaultBind, out _)!);
-        }
-        else if (GunicornSettingsLoader.KestrelEndpointsConfigured(_input.Configuration, out var which))
-        {
-            _diagnostics.Add(new(GunicornEvent.Decision, LogLevel.Information,
-                $"no bind set: Kestrel's own endpoints ({which}) are used; gunicorn's TLS and protocol settings apply only to endpoints created from bind"));
+            var own = AppEndpoints.Read(_input);
+            if (_input.UseEmbeddedDefault && (own is null || own is { FromLaunchProfile: true, HasHttps: false }))
+            {
+                _usesEmbeddedDefault = true;
+                _binds.Add(BindAddress.TryParse(GunicornSettingsLoader.EmbeddedDefaultBind, out _)!);
+                if (own is not null)
+                {
+                    // dotnet run puts the launch profile's applicationUrl into ASPNETCORE_URLS; the template's first
+                    // profile is http only, where no browser speaks HTTP/2. That is a tool default, not a deployment.
+                    _diagnostics.Add(new(GunicornEvent.EmbeddedDefault, LogLevel.Warning,
+                        $"launch profile '{_input.LaunchProfile}' (Properties/launchSettings.json) sets only {own.Description}, where browsers get no HTTP/2: "
+                        + $"listening on the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} (h2,h1) instead. "
+                        + "To serve the profile's port, set bind (for example -b localhost:PORT with --certfile/--keyfile), or run an https profile (dotnet run --launch-profile https)"));
+                }
+            }
+            else if (own is not null)
+            {
+                // The app chose its endpoints (ASPNETCORE_URLS, --urls, ports, Kestrel:Endpoints, an https launch profile):
+                // the TLS and protocol settings go to Kestrel's endpoint defaults, which those endpoints use.
+                _appEndpoints = own;
+                _diagnostics.Add(new(GunicornEvent.Decision, LogLevel.Information,
+                    $"no bind set: serving the app's own endpoints ({own.Description}); gunicorn's TLS and protocol settings apply to them as Kestrel's endpoint defaults"));
+            }
         }
     }
 
@@ -362,7 +386,8 @@ internal sealed class GunicornSettingsBuilder
             if (isDevPair && !File.Exists(certFull) && !File.Exists(keyFull))
             {
                 // The paths of the generated development pair: create it, as the embedded default would.
-                _certificate = GunicornSettingsLoader.LoadDevelopmentCertificate(_input.ContentRoot, _diagnostics, _errors);
+                _certificate = GunicornSettingsLoader.LoadDevelopmentCertificate(_input, _diagnostics, _errors);
+                _usedDevelopmentCertificate = true;
             }
             else if (!File.Exists(certFull))
             {
@@ -400,10 +425,16 @@ internal sealed class GunicornSettingsBuilder
         }
         else if (_usesEmbeddedDefault)
         {
-            _certificate = GunicornSettingsLoader.LoadDevelopmentCertificate(_input.ContentRoot, _diagnostics, _errors);
+            _certificate = GunicornSettingsLoader.LoadDevelopmentCertificate(_input, _diagnostics, _errors);
+            _usedDevelopmentCertificate = true;
         }
 
-        _tls = _certificate is not null || (_certPath is not null && _errors.Count > 0);
+        _tls = _certificate is not null || (_certPath is not null && _errors.Count > 0) || _appEndpoints is { HasHttps: true };
+        if (_certificate is not null && _certificate.SubjectName.RawData.AsSpan().SequenceEqual(_certificate.IssuerName.RawData) && !_input.IsDevelopment && !_usedDevelopmentCertificate)
+        {
+            _diagnostics.Add(new(GunicornEvent.DevelopmentCertificate, LogLevel.Warning,
+                $"certfile ({certRaw!.Source}): {_certificate.Subject} is self-signed and the environment is {_input.EnvironmentName}, not Development: clients cannot verify it. Use a certificate from a CA (for example Let's Encrypt) outside development"));
+        }
     }
 
     private void ReadClientCertificates()
@@ -538,6 +569,25 @@ internal sealed class GunicornSettingsBuilder
         }
     }
 
+    private static readonly string[] TlsSettings = ["certfile", "keyfile", "ssl_version", "ciphers", "cert_reqs", "ca_certs"];
+
+    /// <summary>TLS settings with only http:// endpoints of the app's own would do nothing: say so, and how to fix it.</summary>
+    private void WarnAboutTlsSettingsWithoutHttpsEndpoints()
+    {
+        if (_appEndpoints is not { HasHttps: false } own)
+        {
+            return;
+        }
+
+        var given = TlsSettings.Where(n => Raw(n) is not null).ToList();
+        if (given.Count > 0)
+        {
+            _diagnostics.Add(new(GunicornEvent.SettingIgnored, LogLevel.Warning,
+                $"{string.Join(", ", given)} ({Raw(given[0])!.Source}) not applied: the app's endpoints ({own.Description}) have no https:// URL. "
+                + "Use https:// URLs (for example ASPNETCORE_URLS=https://127.0.0.1:8443), or set bind (-b 127.0.0.1:8443) so that gunicorn settings create the endpoints"));
+        }
+    }
+
     private void ApplyWorkerClass()
     {
         // gunicorn's default http_protocols is h1; with TLS the binder offers h2,h1 (ALPN falls back to h1 anyway).
@@ -608,6 +658,12 @@ internal sealed class GunicornSettingsBuilder
             {
                 switch (_cleartext)
                 {
+                    case Http2Cleartext.Off when _appEndpoints is not null:
+                        _httpProtocols = HttpProtocols.Http1AndHttp2;
+                        _diagnostics.Add(new(GunicornEvent.SettingIgnored, LogLevel.Warning,
+                            $"http_protocols = {_protocolsRaw!.DisplayValue} ({_protocolsRaw.Source}): h2 is not applied to {_appEndpoints.Description}: cleartext endpoints serve HTTP/1.1. "
+                            + "Use an https:// URL (with --certfile/--keyfile), set bind with TLS, or for h2c set http2_cleartext = \"prior-knowledge\" with http_protocols = \"h2\""));
+                        break;
                     case Http2Cleartext.Off:
                         _errors.Add($"http_protocols = {_protocolsRaw!.DisplayValue} ({_protocolsRaw.Source}): h2 needs TLS. Set certfile and keyfile (--certfile server.crt --keyfile server.key), or for h2c set http2_cleartext = \"prior-knowledge\" with http_protocols = \"h2\"");
                         break;
@@ -698,6 +754,35 @@ internal sealed class GunicornSettingsBuilder
         if (_accessLog is { Length: 0 })
         {
             _accessLog = null;
+        }
+
+        // access_log_format: gunicorn's atoms; an atom that cannot be rendered stops start-up.
+        var formatRaw = Raw("access_log_format");
+        var format = Str("access_log_format");
+        if (format is not null)
+        {
+            _accessLogFormat = AccessLogFormat.TryParse(format, out var formatError);
+            if (_accessLogFormat is null)
+            {
+                _errors.Add($"access_log_format = {formatRaw!.DisplayValue} ({formatRaw.Source}): {formatError}");
+            }
+            else if (_accessLog is null)
+            {
+                _diagnostics.Add(new(GunicornEvent.SettingIgnored, LogLevel.Warning,
+                    $"access_log_format ({formatRaw!.Source}) has no effect without accesslog; set accesslog = \"-\" (stdout) or a file path"));
+            }
+        }
+        else
+        {
+            _accessLogFormat = AccessLogFormat.TryParse(AccessLogFormat.GunicornDefault, out _);
+        }
+
+        // errorlog: "-" is stderr; a path is a file. Either replaces the console logger, as gunicorn writes its
+        // error log to one place.
+        _errorLog = Str("errorlog");
+        if (_errorLog is { Length: 0 })
+        {
+            _errorLog = null;
         }
     }
 }

@@ -35,6 +35,72 @@ internal sealed record GunicornLoadInput
     public string? ConfigFile { get; init; }
 
     public bool UseEmbeddedDefault { get; init; } = true;
+
+    /// <summary>The host environment's name (a self-signed certificate outside Development is a warning).</summary>
+    public string EnvironmentName { get; init; } = "Production";
+
+    public bool IsDevelopment => string.Equals(EnvironmentName, "Development", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>DOTNET_LAUNCH_PROFILE</c>: set by <c>dotnet run</c> when it applied a launch profile.</summary>
+    public string? LaunchProfile { get; init; }
+
+    /// <summary><c>ASPNETCORE_URLS</c> as the process received it (a launch profile's applicationUrl under <c>dotnet run</c>).</summary>
+    public string? EnvironmentUrls { get; init; }
+}
+
+/// <summary>The endpoints the app configured itself: URLs, ports or <c>Kestrel:Endpoints</c>.</summary>
+/// <param name="Description">For messages, e.g. <c>urls=http://localhost:5099</c>.</param>
+/// <param name="HasHttps">Whether at least one is an https endpoint.</param>
+/// <param name="FromLaunchProfile">Whether the URLs are a launch profile's applicationUrl (<c>dotnet run</c>).</param>
+internal sealed record AppEndpoints(string Description, bool HasHttps, bool FromLaunchProfile)
+{
+    public static AppEndpoints? Read(GunicornLoadInput input)
+    {
+        var configuration = input.Configuration;
+        if (configuration is null)
+        {
+            return null;
+        }
+
+        var parts = new List<string>();
+        var https = false;
+        var urls = configuration["urls"];
+        if (!string.IsNullOrWhiteSpace(urls))
+        {
+            parts.Add("urls=" + urls);
+            https |= urls.Split(';', StringSplitOptions.TrimEntries).Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase));
+        }
+        else
+        {
+            // Kestrel reads the port variables only when no URLs are set.
+            if (configuration["http_ports"] is { Length: > 0 } httpPorts)
+            {
+                parts.Add("http_ports=" + httpPorts);
+            }
+
+            if (configuration["https_ports"] is { Length: > 0 } httpsPorts)
+            {
+                parts.Add("https_ports=" + httpsPorts);
+                https = true;
+            }
+        }
+
+        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
+        {
+            var url = endpoint["Url"] ?? string.Empty;
+            parts.Add($"Kestrel:Endpoints:{endpoint.Key}={url}");
+            https |= url.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (parts.Count == 0)
+        {
+            return null;
+        }
+
+        var fromLaunchProfile = parts.Count == 1 && !string.IsNullOrEmpty(input.LaunchProfile)
+            && string.Equals(urls, input.EnvironmentUrls, StringComparison.Ordinal);
+        return new AppEndpoints(string.Join(", ", parts), https, fromLaunchProfile);
+    }
 }
 
 /// <summary>
@@ -274,16 +340,21 @@ internal static class GunicornSettingsLoader
     private static GunicornSettings Build(Dictionary<string, RawSetting> values, GunicornLoadInput input, List<string> errors, List<GunicornDiagnostic> diagnostics) =>
         new GunicornSettingsBuilder(values, input, errors, diagnostics).Build();
 
-    internal static X509Certificate2? LoadDevelopmentCertificate(string contentRoot, List<GunicornDiagnostic> diagnostics, List<string> errors)
+    internal static X509Certificate2? LoadDevelopmentCertificate(GunicornLoadInput input, List<GunicornDiagnostic> diagnostics, List<string> errors)
     {
-        var certPath = DevelopmentCertificate.CertificatePath(contentRoot);
-        var keyPath = DevelopmentCertificate.KeyPath(contentRoot);
+        var certPath = DevelopmentCertificate.CertificatePath(input.ContentRoot);
+        var keyPath = DevelopmentCertificate.KeyPath(input.ContentRoot);
         try
         {
             var (certificate, created) = DevelopmentCertificate.LoadOrCreate(certPath, keyPath);
-            diagnostics.Add(new(GunicornEvent.DevelopmentCertificate, LogLevel.Information, created
-                ? $"generated a self-signed development certificate for localhost/127.0.0.1: {certPath} (key {keyPath}); it is reused on later runs. Do not use it in production"
-                : $"using the self-signed development certificate {certPath} (expires {certificate.NotAfter:yyyy-MM-dd})"));
+            var message = created
+                ? $"generated a self-signed development certificate for localhost/127.0.0.1: {certPath} (key {keyPath}); it is reused on later runs"
+                : $"using the self-signed development certificate {certPath} (expires {certificate.NotAfter:yyyy-MM-dd})";
+            diagnostics.Add(input.IsDevelopment
+                ? new(GunicornEvent.DevelopmentCertificate, LogLevel.Information, message + ". Do not use it in production")
+                : new(GunicornEvent.DevelopmentCertificate, LogLevel.Warning,
+                    message + $". The environment is {input.EnvironmentName}, not Development: clients cannot verify a self-signed certificate. "
+                    + "Set certfile and keyfile to a certificate from a CA (for example Let's Encrypt)"));
             return certificate;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
@@ -291,33 +362,6 @@ internal static class GunicornSettingsLoader
             errors.Add($"certfile (embedded default): cannot create the development certificate at {certPath}: {ex.Message}; set certfile and keyfile");
             return null;
         }
-    }
-
-    /// <summary>Whether the app configured Kestrel endpoints itself (urls, ports or a Kestrel:Endpoints section).</summary>
-    internal static bool KestrelEndpointsConfigured(IConfiguration? configuration, out string which)
-    {
-        which = string.Empty;
-        if (configuration is null)
-        {
-            return false;
-        }
-
-        foreach (var key in new[] { "urls", "http_ports", "https_ports" })
-        {
-            if (!string.IsNullOrEmpty(configuration[key]))
-            {
-                which = key + "=" + configuration[key];
-                return true;
-            }
-        }
-
-        if (configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
-        {
-            which = "Kestrel:Endpoints";
-            return true;
-        }
-
-        return false;
     }
 
     internal static bool PathsEqual(string a, string b) =>

@@ -27,6 +27,9 @@ internal sealed class GunicornSettingsProvider
                 BaseDirectory = AppContext.BaseDirectory,
                 ConfigFile = o.ConfigFile,
                 UseEmbeddedDefault = o.UseEmbeddedDefault,
+                EnvironmentName = environment.EnvironmentName,
+                LaunchProfile = Environment.GetEnvironmentVariable("DOTNET_LAUNCH_PROFILE"),
+                EnvironmentUrls = Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
             });
         });
     }

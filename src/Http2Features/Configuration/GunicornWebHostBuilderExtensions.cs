@@ -70,12 +70,10 @@ public static class GunicornWebHostBuilderExtensions
             services.TryAddSingleton<GunicornHostSetup>();
             services.AddTransient<IConfigureOptions<HostOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
             services.AddTransient<IConfigureOptions<SocketTransportOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
-            services.AddTransient<IConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
+            services.AddTransient<IPostConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
             services.AddTransient<IConfigureOptions<ForwardedHeadersOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
-            services.AddTransient<IConfigureOptions<HttpLoggingOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
-            services.AddTransient<IConfigureOptions<W3CLoggerOptions>>(sp => sp.GetRequiredService<GunicornHostSetup>());
-            services.AddHttpLogging(static _ => { });
-            services.AddW3CLogging(static _ => { });
+            services.TryAddSingleton<GunicornLogTargets>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, GunicornErrorLogProvider>());
             services.AddTransient<IStartupFilter, GunicornStartupFilter>();
         });
     }

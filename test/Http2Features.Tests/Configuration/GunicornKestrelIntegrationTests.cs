@@ -250,38 +250,77 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
     }
 
     [Fact]
-    public async Task Access_log_dash_logs_each_request()
-    {
-        await using var server = await GunicornTestServer.StartAsync(["-b", "127.0.0.1:0", "--access-logfile", "-"], _files.Root);
-        using var client = GunicornTestServer.Client(ServerCertificate, HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact);
-
-        using var response = await client.GetAsync(new Uri(server.Address, "/logged-path"), TestContext.Current.CancellationToken);
-
-        server.Logs.Entries.Should().Contain(e => e.Category.Contains("HttpLogging", StringComparison.Ordinal) && e.Message.Contains("/logged-path", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task Access_log_file_writes_W3C_entries_next_to_the_named_path()
+    public async Task Access_log_file_gets_one_line_per_request_in_gunicorns_default_format()
     {
         var logPath = Path.Combine(_files.Root, "logs", "access.log");
         await using (var server = await GunicornTestServer.StartAsync(["-b", "127.0.0.1:0", "--access-logfile", logPath], _files.Root))
         {
-            using var client = GunicornTestServer.Client(ServerCertificate, HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact);
-            using var response = await client.GetAsync(new Uri(server.Address, "/w3c-path"), TestContext.Current.CancellationToken);
-
-            // The W3C logger writes in the background (FlushInterval 1 s): wait generously for the entry.
-            var logs = Path.Combine(_files.Root, "logs");
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (DateTime.UtcNow < deadline && !(Directory.Exists(logs) && Directory.GetFiles(logs, "access*.txt").Any(f => ReadShared(f).Contains("/w3c-path", StringComparison.Ordinal))))
-            {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
+            using var client = new HttpClient();
+            client.DefaultRequestHeaders.UserAgent.ParseAdd("probe/1.0");
+            (await client.GetStringAsync(new Uri(server.Address, "/?x=1"), TestContext.Current.CancellationToken)).Should().Be("HTTP/1.1 http");
+            (await client.GetAsync(new Uri(server.Address, "/missing"), TestContext.Current.CancellationToken)).Dispose();
         }
 
-        // Files are named access<yyyyMMdd>.<nnnn>.txt in the folder of the configured path.
-        var files = Directory.GetFiles(Path.Combine(_files.Root, "logs"), "access*.txt");
-        files.Should().NotBeEmpty();
-        string.Concat(files.Select(ReadShared)).Should().Contain("/w3c-path").And.Contain("#Fields:");
+        var lines = ReadShared(logPath).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.Should().HaveCount(2, "one line per request");
+        // %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
+        lines[0].Should().MatchRegex(@"^127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] ""GET /\?x=1 HTTP/1\.1"" 200 13 ""-"" ""probe/1\.0""$");
+        lines[1].Should().EndWith("\"GET /missing HTTP/1.1\" 404 - \"-\" \"probe/1.0\"", "no body: %(b)s is '-' as in gunicorn");
+    }
+
+    [Fact]
+    public async Task Access_log_format_renders_gunicorns_atoms()
+    {
+        var logPath = Path.Combine(_files.Root, "access.log");
+        await using (var server = await GunicornTestServer.StartAsync(
+            ["-b", "127.0.0.1:0", "--access-logfile", logPath, "--access-logformat", "%(m)s %(U)s %(q)s %(H)s %(s)s %(B)s %(L)s %({x-probe}i)s %({content-type}o)s 100%%"], _files.Root))
+        {
+            using var client = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.Address, "/?a=b"));
+            request.Headers.Add("x-probe", "yes");
+            (await client.SendAsync(request, TestContext.Current.CancellationToken)).Dispose();
+        }
+
+        ReadShared(logPath).TrimEnd().Should().MatchRegex(@"^GET / a=b HTTP/1\.1 200 13 \d+\.\d{6} yes text/plain; charset=utf-8 100%$");
+    }
+
+    [Theory]
+    [InlineData("%(x)s", "%(x)s is not a supported atom; supported are h l u t r m U q H s B b f a T M D L p {header}i {header}o")]
+    [InlineData("%({REMOTE_USER}e)s", "reads the WSGI environ")]
+    [InlineData("%h", "does not start an atom such as %(h)s (write %% for a literal percent sign)")]
+    public void Access_log_format_atoms_that_cannot_be_rendered_stop_start_up_with_a_clear_message(string format, string message)
+    {
+        var result = _files.Load(args: ["--access-logfile", "-", "--access-logformat", format]);
+
+        result.Errors.Should().ContainSingle().Which.Should().StartWith("access_log_format = ").And.Contain(message).And.Contain("command-line flag --access-logformat");
+    }
+
+    [Fact]
+    public async Task Errorlog_file_gets_the_error_log_in_gunicorns_format_and_the_console_logger_is_silenced()
+    {
+        var logPath = Path.Combine(_files.Root, "error.log");
+        await using (var server = await GunicornTestServer.StartAsync(["-b", "127.0.0.1:0", "--error-logfile", logPath, "--log-level", "info"], _files.Root))
+        {
+            var filters = server.App.Services.GetRequiredService<IOptions<LoggerFilterOptions>>().Value;
+            filters.Rules.Last(r => r.ProviderName == GunicornHostSetup.ConsoleProvider).LogLevel.Should().Be(LogLevel.None);
+        }
+
+        // [2026-12-01 09:40:01 +0000] [1234] [INFO] bind 127.0.0.1:0: http, protocols http/1.1 (command line)
+        ReadShared(logPath).Split('\n').Should().Contain(l => System.Text.RegularExpressions.Regex.IsMatch(l,
+            @"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] \[\d+\] \[INFO\] bind 127\.0\.0\.1:0: http"));
+    }
+
+    [Fact]
+    public async Task Loglevel_is_a_floor_for_every_category_and_keeps_stricter_rules()
+    {
+        await using var server = await GunicornTestServer.StartAsync(["-b", "127.0.0.1:0", "--log-level", "error"], _files.Root,
+            b => b.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("MyApp", LogLevel.Debug).AddFilter("Quiet", LogLevel.Critical));
+        var factory = server.App.Services.GetRequiredService<ILoggerFactory>();
+
+        factory.CreateLogger("MyApp.Orders").IsEnabled(LogLevel.Warning).Should().BeFalse("loglevel error: nothing below error, whatever appsettings says");
+        factory.CreateLogger("MyApp.Orders").IsEnabled(LogLevel.Error).Should().BeTrue();
+        factory.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Warning).Should().BeFalse();
+        factory.CreateLogger("Quiet.Thing").IsEnabled(LogLevel.Error).Should().BeFalse("a stricter rule stays");
     }
 
     private static string ReadShared(string path)

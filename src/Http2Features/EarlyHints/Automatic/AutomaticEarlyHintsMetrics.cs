@@ -5,7 +5,6 @@ namespace Http2Features.EarlyHints.Automatic;
 /// <summary>Learned early hints metrics on the pack's meter ("Http2Features").</summary>
 internal sealed class AutomaticEarlyHintsMetrics
 {
-    public const string MeterName = "Http2Features";
     public const string LookupsName = "http2features.early_hints.automatic.lookups";
     public const string EntriesName = "http2features.early_hints.automatic.entries";
     public const string SizeName = "http2features.early_hints.automatic.size";
@@ -25,8 +24,7 @@ internal sealed class AutomaticEarlyHintsMetrics
 
     public AutomaticEarlyHintsMetrics(IMeterFactory meterFactory)
     {
-        ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
+        var meter = Http2FeaturesMeter.Create(meterFactory);
         _lookups = meter.CreateCounter<long>(LookupsName, unit: "{request}", description: "Requests that looked for learned early hints, by result (hit: a 103 was built from them; miss: nothing learned).");
         _entries = meter.CreateUpDownCounter<long>(EntriesName, unit: "{entry}", description: "Endpoints with a learned early hints set.");
         _size = meter.CreateUpDownCounter<long>(SizeName, unit: "By", description: "Memory the learned early hints sets are counted as (EarlyHints:Automatic:MaxBytes bounds it).");

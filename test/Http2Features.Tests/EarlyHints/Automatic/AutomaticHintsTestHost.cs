@@ -22,6 +22,9 @@ internal sealed class AutomaticHintsTestHost
     /// <summary>How long <c>/page/...</c> takes before it answers.</summary>
     public TimeSpan PageDelay { get; set; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>When set, <c>/page/...</c> and <c>/declared</c> wait for it instead of <see cref="PageDelay"/>: a test can see the 103 while the handler is provably still running.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
     public CapturingLoggerProvider Logs { get; } = new();
 
     public Task<Http2TestApp> StartAsync(
@@ -56,6 +59,9 @@ internal sealed class AutomaticHintsTestHost
     public static RawHttp2Request Navigation(string path) =>
         new RawHttp2Request("GET", path).WithHeader("sec-fetch-mode", NavigateMode).WithHeader("sec-fetch-dest", "document");
 
+    private Task WorkAsync(HttpContext context) =>
+        Gate is { } gate ? gate.Task.WaitAsync(context.RequestAborted) : Task.Delay(PageDelay, context.RequestAborted);
+
     private void Map(WebApplication app)
     {
         app.MapGet("/page/{id?}", async (HttpContext context) =>
@@ -67,7 +73,7 @@ internal sealed class AutomaticHintsTestHost
 
             context.Response.Headers.SetCookie = "session=secret";
             context.Response.Headers["x-page"] = "1";
-            await Task.Delay(PageDelay, context.RequestAborted);
+            await WorkAsync(context);
             return "page";
         });
 
@@ -86,7 +92,7 @@ internal sealed class AutomaticHintsTestHost
 
         app.MapGet("/declared", async (HttpContext context) =>
         {
-            await Task.Delay(PageDelay, context.RequestAborted);
+            await WorkAsync(context);
             return "declared";
         }).WithEarlyHints(EarlyHintLink.Preload("/declared.css", "style"), EarlyHintLink.ModulePreload("/declared.js"));
 

@@ -103,5 +103,10 @@ internal static class Http2FeaturesEventIds
     {
         public const int First = 6050;
         public const int Last = 6099;
+
+        public const int LearnedEarlyHintsChanged = 6050;
+        public const int LearnedEarlyHintsTooLarge = 6051;
+        public const int AutomaticEarlyHintsMiddlewareMissing = 6052;
+        public const int EarlyHintsAlreadySent = 6053;
     }
 }

@@ -14,6 +14,7 @@ builder.WebHost.UseGunicornSettings(args); // -c gunicorn.conf.py, -b, --certfil
 builder.Services.AddHttp2Features();       // priority, trailers, early hints on every Kestrel endpoint
 
 var app = builder.Build();
+app.UseAutomaticEarlyHints();                // declared and learned 103s (/auto-hints), before the endpoint runs
 
 app.MapGet("/", (HttpContext context) => Json(new
 {
@@ -26,6 +27,7 @@ app.MapGet("/", (HttpContext context) => Json(new
         ["/trailers"] = "A body followed by content-md5 and x-processing-time trailers (GET, or POST a body)",
         ["/combined"] = "Priority and trailers in one response (GET or POST)",
         ["/early-hints"] = "A 103 Early Hints response with preloads, then the page",
+        ["/auto-hints"] = "A page that only sets Link headers: from the second navigation on they arrive as a 103 first",
         ["/download/{bytes}"] = "That many bytes in 16 KiB writes (see response scheduling with nghttp -H 'priority: u=7')",
         ["/health"] = "Health check",
     },
@@ -118,6 +120,17 @@ app.MapGet("/early-hints", async (HttpContext context) =>
     // so hints only pay off when the page takes a while; 150 ms makes the effect visible.
     await Task.Delay(TimeSpan.FromMilliseconds(150), context.RequestAborted);
     return Results.Content(EarlyHintsPage, "text/html; charset=utf-8");
+});
+
+app.MapGet("/auto-hints", async (HttpContext context) =>
+{
+    // No early hints code: only the Link headers a page would set anyway. UseAutomaticEarlyHints() learns them
+    // (Http2Features:EarlyHints:Automatic:Enabled in appsettings.json) and, from the next navigation on, sends them
+    // as a 103 before this handler runs.
+    context.Response.Headers.Append("Link", "</style.css>; rel=preload; as=style");
+    context.Response.Headers.Append("Link", "</app.js>; rel=preload; as=script");
+    await Task.Delay(TimeSpan.FromMilliseconds(150), context.RequestAborted);   // the page's work
+    return Results.Content(AutoHintsPage, "text/html; charset=utf-8");
 });
 
 // The hinted files. Cache headers let the browser reuse the preloaded copy instead of fetching it again.
@@ -227,6 +240,25 @@ public partial class Program
           <h1>103 Early Hints</h1>
           <p>The server sent <code>103 Early Hints</code> with preloads for /style.css and /app.js
           before it computed this page.</p>
+          <p id="status">app.js not loaded</p>
+          <script src="/app.js"></script>
+        </body>
+        </html>
+
+        """;
+
+    private const string AutoHintsPage = """
+        <!DOCTYPE html>
+        <html>
+        <head>
+          <meta charset="utf-8">
+          <title>Automatic early hints</title>
+          <link rel="stylesheet" href="/style.css">
+        </head>
+        <body>
+          <h1>Automatic early hints</h1>
+          <p>This page only sets <code>Link</code> headers. The server learned them from the first visit and now sends
+          them as <code>103 Early Hints</code> before it computes the page. Reload to see it.</p>
           <p id="status">app.js not loaded</p>
           <script src="/app.js"></script>
         </body>

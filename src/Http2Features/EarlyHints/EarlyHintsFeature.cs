@@ -1,11 +1,16 @@
 using Http2Features.Connection;
+using Http2Features.EarlyHints.Automatic;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Http2Features.EarlyHints;
 
-/// <summary>The default <see cref="IHttpEarlyHintsFeature"/>: validates, checks the protocol, hands the 103 to the connection seam.</summary>
+/// <summary>
+/// The default <see cref="IHttpEarlyHintsFeature"/>: validates, checks the protocol, hands the 103 to the connection seam.
+/// It also remembers, for <c>UseAutomaticEarlyHints()</c>, which links the automatic 103 carried (so a later call sends only
+/// new ones) and which links the app asked for (they are learned like the final response's <c>Link</c> header).
+/// </summary>
 internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
 {
     private readonly HttpContext _context;
@@ -16,6 +21,12 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
         _context = context;
         _service = service;
     }
+
+    /// <summary>Identities (<see cref="LinkValue.Identity"/>) of the links this response's automatic 103 carried, once it was sent.</summary>
+    internal HashSet<string>? AutomaticIdentities { get; private set; }
+
+    /// <summary>Every <c>link</c> field value the app passed to <see cref="SendAsync"/>, in order (sent or not).</summary>
+    internal List<string>? RequestedLinks { get; private set; }
 
     public async ValueTask<EarlyHintsResult> SendAsync(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken = default)
     {
@@ -28,6 +39,25 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
             throw new InvalidOperationException(
                 "103 Early Hints must be sent before the response starts, but this response has already started (its status line/HEADERS were sent). " +
                 "Call SendEarlyHintsAsync before writing the body, flushing, or calling Response.StartAsync.");
+        }
+
+        foreach (var (name, value) in fields)
+        {
+            if (string.Equals(name, "link", StringComparison.OrdinalIgnoreCase))
+            {
+                (RequestedLinks ??= []).Add(value);
+            }
+        }
+
+        if (AutomaticIdentities is { } alreadySent)
+        {
+            // Browsers act on the first 103 only: it went out before the handler ran. Send only what it lacked.
+            fields = WithoutLinksIn(fields, alreadySent);
+            if (fields.Count == 0)
+            {
+                AutomaticEarlyHintsLog.AlreadySent(_service.Logger);
+                return new EarlyHintsResult(EarlyHintsStatus.Sent);
+            }
         }
 
         var protocol = _context.Request.Protocol;
@@ -45,6 +75,57 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
 
         _service.Record(result, protocol, fields.Count, _context.Connection.Id);
         return result;
+    }
+
+    /// <summary>
+    /// Sends the 103 of <c>UseAutomaticEarlyHints()</c> (declared and learned links, already validated and free of
+    /// duplicates). Unlike an app call it never copies links to the final response: that would feed learning its own output.
+    /// </summary>
+    internal async ValueTask<EarlyHintsResult> SendAutomaticAsync(IReadOnlyList<KeyValuePair<string, string>> fields, HashSet<string> identities)
+    {
+        var options = _service.Options;
+        EarlyHintsFieldValidator.Validate(fields, options.MaxTotalSize, nameof(fields));
+        var protocol = _context.Request.Protocol;
+        var result = await SendCoreAsync(fields, options, protocol, CancellationToken.None);
+        if (result.IsSent)
+        {
+            AutomaticIdentities = identities;
+        }
+
+        _service.Record(result, protocol, fields.Count, _context.Connection.Id);
+        return result;
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string>> WithoutLinksIn(IReadOnlyList<KeyValuePair<string, string>> fields, HashSet<string> sent)
+    {
+        List<KeyValuePair<string, string>>? kept = null;
+        var links = new List<LinkValue>();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var field = fields[i];
+            var duplicate = false;
+            if (string.Equals(field.Key, "link", StringComparison.OrdinalIgnoreCase))
+            {
+                links.Clear();
+                LinkValueParser.Parse(field.Value, links);
+                duplicate = links.Count > 0 && links.TrueForAll(link => sent.Contains(link.Identity));
+            }
+
+            if (duplicate && kept is null)
+            {
+                kept = new List<KeyValuePair<string, string>>(fields.Count);
+                for (var j = 0; j < i; j++)
+                {
+                    kept.Add(fields[j]);
+                }
+            }
+            else if (!duplicate)
+            {
+                kept?.Add(field);
+            }
+        }
+
+        return kept ?? fields;
     }
 
     private ValueTask<EarlyHintsResult> SendCoreAsync(IReadOnlyList<KeyValuePair<string, string>> fields, EarlyHintsOptions options, string protocol, CancellationToken cancellationToken)

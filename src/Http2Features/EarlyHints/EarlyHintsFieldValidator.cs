@@ -98,7 +98,7 @@ internal static class EarlyHintsFieldValidator
         }
     }
 
-    private static bool IsTokenChar(char c) => c switch
+    internal static bool IsTokenChar(char c) => c switch
     {
         >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' => true,
         '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~' => true,

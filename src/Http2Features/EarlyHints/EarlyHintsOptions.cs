@@ -28,6 +28,9 @@ public sealed class EarlyHintsOptions
     /// </summary>
     public bool KeepLinkOnFinalResponse { get; set; }
 
+    /// <summary>Learned early hints (section <c>Http2Features:EarlyHints:Automatic</c>), used by <c>app.UseAutomaticEarlyHints()</c>.</summary>
+    public AutomaticEarlyHintsOptions Automatic { get; } = new();
+
     internal void Validate(List<string> failures)
     {
         if (MaxTotalSize is < 64 or > MaxTotalSizeLimit)
@@ -39,5 +42,7 @@ public sealed class EarlyHintsOptions
         {
             failures.Add($"Http2Features:EarlyHints:WriteTimeout must be between 1 ms and 10 min; got {WriteTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture)}.");
         }
+
+        Automatic.Validate(failures);
     }
 }

@@ -28,6 +28,8 @@ internal sealed partial class EarlyHintsService
 
     public EarlyHintsOptions Options => _options.CurrentValue.EarlyHints;
 
+    public ILogger Logger => _logger;
+
     public void Record(EarlyHintsResult result, string protocol, int fieldCount, string connectionId)
     {
         // OpenTelemetry's network.protocol.version: "1.1", "2", ... like Kestrel's own metrics.

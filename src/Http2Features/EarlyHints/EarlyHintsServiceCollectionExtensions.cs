@@ -1,3 +1,5 @@
+using Http2Features.EarlyHints.Automatic;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,6 +13,11 @@ internal static class EarlyHintsServiceCollectionExtensions
     {
         services.AddMetrics();
         services.TryAddSingleton<EarlyHintsService>();
+
+        // Declared and learned hints: the middleware is added by app.UseAutomaticEarlyHints().
+        services.TryAddSingleton<LearnedHintsStore>();
+        services.TryAddSingleton<AutomaticEarlyHintsMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, AutomaticEarlyHintsStartupFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2FeaturesOptions>, EarlyHintsOptionsValidator>());
         return services;
     }

@@ -58,7 +58,7 @@ public static class HttpResponseEarlyHintsExtensions
         return GetFeature(response.HttpContext).SendAsync(headers.ToList(), cancellationToken);
     }
 
-    private static IHttpEarlyHintsFeature GetFeature(HttpContext context)
+    internal static IHttpEarlyHintsFeature GetFeature(HttpContext context)
     {
         var feature = context.Features.Get<IHttpEarlyHintsFeature>();
         if (feature is null)

@@ -34,7 +34,7 @@ public sealed class ExampleAppTests : IClassFixture<Http2WebApplicationFactory<P
         Keys(json.RootElement).Should().Equal("message", "http_version", "endpoints", "extensions");
         json.RootElement.GetProperty("message").GetString().Should().Be("HTTP/2 Features Demo");
         json.RootElement.GetProperty("http_version").GetString().Should().Be("2");
-        Keys(json.RootElement.GetProperty("endpoints")).Should().Equal("/", "/priority", "/trailers", "/combined", "/early-hints", "/download/{bytes}", "/health");
+        Keys(json.RootElement.GetProperty("endpoints")).Should().Equal("/", "/priority", "/trailers", "/combined", "/early-hints", "/auto-hints", "/download/{bytes}", "/health");
         Strings(json.RootElement.GetProperty("extensions")).Should().Equal("http.response.priority", "http.response.trailers", "http.response.early_hint");
     }
 
@@ -235,6 +235,25 @@ public sealed class ExampleAppTests : IClassFixture<Http2WebApplicationFactory<P
         hint.Headers.GetValues("link").Should().Equal("</style.css>; rel=preload; as=style", "</app.js>; rel=preload; as=script");
         response.Headers["content-type"].Should().StartWith("text/html");
         response.BodyText.Should().Contain("href=\"/style.css\"").And.Contain("src=\"/app.js\"");
+    }
+
+    [Fact]
+    public async Task Auto_hints_page_gets_no_103_on_the_first_navigation_and_its_own_links_as_one_103_on_the_second()
+    {
+        await using var client = await _factory.CreateRawClientAsync();
+        var navigation = new RawHttp2Request("GET", "/auto-hints").WithHeader("sec-fetch-mode", "navigate").WithHeader("sec-fetch-dest", "document");
+
+        var first = await (await client.SendRequestAsync(navigation, Ct)).ReadResponseAsync(cancellationToken: Ct);
+        var second = await (await client.SendRequestAsync(navigation, Ct)).ReadResponseAsync(cancellationToken: Ct);
+
+        first.Should().HaveStatus(200);
+        first.Informational.Should().BeEmpty("nothing is learned before the first response");
+        first.Headers.GetValues("link").Should().Equal("</style.css>; rel=preload; as=style", "</app.js>; rel=preload; as=script");
+        second.Should().HaveStatus(200);
+        var hint = second.Informational.Should().ContainSingle().Subject;
+        hint.Headers.GetValues("link").Should().Equal("</style.css>; rel=preload; as=style", "</app.js>; rel=preload; as=script");
+        hint.FrameSequence.Should().BeLessThan(second.HeadersFrameSequence, "the 103 precedes the final HEADERS");
+        second.BodyText.Should().Contain("href=\"/style.css\"").And.Contain("src=\"/app.js\"");
     }
 
     [Fact]

@@ -6,15 +6,21 @@ namespace Http2Features;
 /// Declares, validates and sends response trailers for one request. Reach it with
 /// <see cref="Microsoft.AspNetCore.Http.ResponseTrailersExtensions.GetTrailersFeature(Microsoft.AspNetCore.Http.HttpContext)"/> (created on first use and
 /// stored on <c>HttpContext.Features</c>), or use the <c>HttpResponse</c> extensions in <see cref="Microsoft.AspNetCore.Http.ResponseTrailersExtensions"/>.
-/// Built on Kestrel's <c>IHttpResponseTrailersFeature</c>; like <c>HttpResponse</c>, not thread-safe.
+/// Built on Kestrel's <c>IHttpResponseTrailersFeature</c> on HTTP/2 and HTTP/3, and on the connection seam on HTTP/1.1 (the
+/// trailers go into the last chunk). Like <c>HttpResponse</c>, not thread-safe.
 /// </summary>
 public interface IHttpResponseTrailersSenderFeature
 {
     /// <summary>
-    /// <see langword="true"/> when this response can carry trailers (HTTP/2 or HTTP/3 in Kestrel). Stays true after the response
-    /// completed; the send methods then report <see cref="TrailersStatus.ResponseCompleted"/>.
+    /// <see langword="true"/> when this response can carry trailers: HTTP/2 or HTTP/3, or an HTTP/1.1 response with a chunked
+    /// body (no Content-Length) on an endpoint with the pack's connection seam. Before the response starts this is the
+    /// prediction from its headers so far. Stays true after the response completed; the send methods then report
+    /// <see cref="TrailersStatus.ResponseCompleted"/>.
     /// </summary>
     bool IsSupported { get; }
+
+    /// <summary>Why this response cannot carry trailers; <see cref="TrailersUnsupportedReason.None"/> when it can.</summary>
+    TrailersUnsupportedReason UnsupportedReason => IsSupported ? TrailersUnsupportedReason.None : TrailersUnsupportedReason.ServerWithoutTrailers;
 
     /// <summary>The names declared so far through this feature (lower-case, in order).</summary>
     IReadOnlyCollection<string> AnnouncedTrailers { get; }

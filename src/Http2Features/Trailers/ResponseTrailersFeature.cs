@@ -41,8 +41,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
 
     public bool IsSupported => UnsupportedReason == TrailersUnsupportedReason.None;
 
-    /// <summary>Why this response cannot carry trailers (<see cref="TrailersUnsupportedReason.None"/>: it can).</summary>
-    internal TrailersUnsupportedReason UnsupportedReason
+    public TrailersUnsupportedReason UnsupportedReason
     {
         get
         {
@@ -327,7 +326,10 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
             TrailersLog.TrailersNotSent(_services.Logger, _context.Request.Protocol, status);
         }
 
-        return new TrailersResult(status, error);
+        return new TrailersResult(status, error)
+        {
+            UnsupportedReason = status == TrailersStatus.NotSupported ? UnsupportedReason : TrailersUnsupportedReason.None,
+        };
     }
 
     private List<KeyValuePair<string, StringValues>> Validate(IEnumerable<KeyValuePair<string, StringValues>> trailers, bool applyPolicy)

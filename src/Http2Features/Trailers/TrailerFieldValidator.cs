@@ -43,6 +43,7 @@ internal static class TrailerFieldValidator
         ["content-encoding"] = "how to process the content",
         ["content-range"] = "how to process the content",
         ["trailer"] = "how to process the content (the Trailer field itself)",
+        ["realm"] = "authentication",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     // RFC 9113 §8.2.2: these make an HTTP/2 message malformed (te is allowed only as "te: trailers", in requests).
@@ -90,7 +91,14 @@ internal static class TrailerFieldValidator
         if (ConnectionSpecific.Contains(name))
         {
             throw new TrailerValidationException(name, TrailerRule.ConnectionSpecific,
-                $"Trailer field '{name}' is connection-specific and makes an HTTP/2 message malformed (RFC 9113 §8.2.2).");
+                $"Trailer field '{name}' is connection-specific: it makes an HTTP/2 message malformed (RFC 9113 §8.2.2) and controls HTTP/1.1 framing and the connection (RFC 9112 §6, §9.6).");
+        }
+
+        // Go's net/http (httpguts.ValidTrailerHeader) refuses every "If-" field: all are request conditionals.
+        if (name.StartsWith("if-", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new TrailerValidationException(name, TrailerRule.ForbiddenInTrailers,
+                $"Trailer field '{name}' is not allowed in trailers: it belongs to request modifiers (conditionals), which must be known before the content (RFC 9110 §6.5.1).");
         }
 
         if (Forbidden.TryGetValue(name, out var category))

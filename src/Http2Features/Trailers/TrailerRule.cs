@@ -22,9 +22,9 @@ public enum TrailerRule
     /// <item><description>message framing: <c>content-length</c>, <c>transfer-encoding</c> (reported as <see cref="ConnectionSpecific"/>);</description></item>
     /// <item><description>routing: <c>host</c>;</description></item>
     /// <item><description>request modifiers, controls and conditionals (RFC 9110 §7.6, §13): <c>cache-control</c>, <c>expect</c>, <c>max-forwards</c>,
-    /// <c>pragma</c>, <c>range</c>, <c>te</c>, <c>if-match</c>, <c>if-none-match</c>, <c>if-modified-since</c>, <c>if-unmodified-since</c>, <c>if-range</c>;</description></item>
+    /// <c>pragma</c>, <c>range</c>, <c>te</c>, and every <c>if-*</c> field (as Go's net/http refuses them);</description></item>
     /// <item><description>authentication (RFC 9110 §11, RFC 6265): <c>authorization</c>, <c>www-authenticate</c>, <c>proxy-authenticate</c>,
-    /// <c>proxy-authorization</c>, <c>set-cookie</c>, <c>cookie</c>;</description></item>
+    /// <c>proxy-authorization</c>, <c>realm</c>, <c>set-cookie</c>, <c>cookie</c>;</description></item>
     /// <item><description>response control data: <c>age</c>, <c>expires</c>, <c>date</c>, <c>location</c>, <c>retry-after</c>, <c>vary</c>, <c>warning</c>;</description></item>
     /// <item><description>how to process the content: <c>content-type</c>, <c>content-encoding</c>, <c>content-range</c>, and <c>trailer</c> itself.</description></item>
     /// </list>

@@ -7,8 +7,8 @@ public enum TrailersStatus
     Sent = 0,
 
     /// <summary>
-    /// This response cannot carry trailers (HTTP/1.x in Kestrel, or a server without <c>IHttpResponseTrailersFeature</c>).
-    /// Nothing was sent; the call did not throw.
+    /// This response cannot carry trailers (HTTP/1.0, an HTTP/1.1 response with Content-Length or without a body, or a server
+    /// without trailers); <see cref="TrailersResult.UnsupportedReason"/> says which. Nothing was sent; the call did not throw.
     /// </summary>
     NotSupported,
 
@@ -43,9 +43,15 @@ public readonly record struct TrailersResult
     /// <summary>The server's exception when completing the response failed (the client went away), else <see langword="null"/>.</summary>
     public Exception? Error { get; }
 
+    /// <summary>Why the response cannot carry trailers when <see cref="Status"/> is <see cref="TrailersStatus.NotSupported"/>; else <see cref="TrailersUnsupportedReason.None"/>.</summary>
+    public TrailersUnsupportedReason UnsupportedReason { get; init; }
+
     /// <summary><see langword="true"/> when <see cref="Status"/> is <see cref="TrailersStatus.Sent"/>.</summary>
     public bool IsSent => Status == TrailersStatus.Sent;
 
     /// <inheritdoc />
-    public override string ToString() => Error is null ? Status.ToString() : $"{Status}: {Error.Message}";
+    public override string ToString() =>
+        Error is not null ? $"{Status}: {Error.Message}"
+        : UnsupportedReason != TrailersUnsupportedReason.None ? $"{Status}: {UnsupportedReason}"
+        : Status.ToString();
 }

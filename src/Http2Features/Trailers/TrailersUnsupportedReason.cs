@@ -1,7 +1,10 @@
-namespace Http2Features.Trailers;
+namespace Http2Features;
 
-/// <summary>Why a response cannot carry trailers.</summary>
-internal enum TrailersUnsupportedReason
+/// <summary>
+/// Why a response cannot carry trailers: <see cref="IHttpResponseTrailersSenderFeature.UnsupportedReason"/> and
+/// <see cref="TrailersResult.UnsupportedReason"/> (when the status is <see cref="TrailersStatus.NotSupported"/>).
+/// </summary>
+public enum TrailersUnsupportedReason
 {
     /// <summary>It can.</summary>
     None,

@@ -245,6 +245,11 @@ public class SendTrailersTests
             r.Item2.Should().BeFalse(r.Item1);
             r.Item3.Status.Should().Be(TrailersStatus.NotSupported, r.Item1);
         });
+        results.ToDictionary(r => r.Item1, r => r.Item3.UnsupportedReason).Should().Equal(new Dictionary<string, TrailersUnsupportedReason>
+        {
+            ["HTTP/1.0"] = TrailersUnsupportedReason.Http10,
+            ["HTTP/1.1?length"] = TrailersUnsupportedReason.ContentLength,
+        });
     }
 
     [Fact]

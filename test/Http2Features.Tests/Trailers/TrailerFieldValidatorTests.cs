@@ -9,7 +9,7 @@ public class TrailerFieldValidatorTests
     public static TheoryData<string> ForbiddenFields =>
     [
         "content-length", "host", "cache-control", "expect", "max-forwards", "pragma", "range",
-        "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range",
+        "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "if-schedule-tag-match", "realm",
         "authorization", "www-authenticate", "proxy-authenticate", "proxy-authorization", "set-cookie", "cookie",
         "age", "expires", "date", "location", "retry-after", "vary", "warning",
         "content-type", "content-encoding", "content-range", "trailer",

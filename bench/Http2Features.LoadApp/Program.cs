@@ -6,6 +6,9 @@
 //   /priority  reads the stream's priority         (off: the RFC 9218 priority header, all bare Kestrel has)
 //   /_alloc    bytes allocated by the process so far (bench/cpu-per-request.sh reads it before and after a run)
 //   /_cpu      the process's user+system CPU time so far in µs (getrusage: exact, unlike /proc's 10 ms ticks)
+//   /download/{bytes}  that many bytes in 16 KiB writes (bench/priority-shaped-link.sh; the same on and off)
+// LOADAPP_ADDRESS picks the listen address (default 127.0.0.1); options come from configuration as usual,
+// e.g. Http2Features__Priority__Scheduling__Enabled=true.
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
@@ -24,7 +27,8 @@ using var certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509Co
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.UseKestrelHttpsConfiguration();
-builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, lo =>
+var address = Environment.GetEnvironmentVariable("LOADAPP_ADDRESS") is { Length: > 0 } a ? IPAddress.Parse(a) : IPAddress.Loopback;
+builder.WebHost.ConfigureKestrel(k => k.Listen(address, port, lo =>
 {
     lo.Protocols = HttpProtocols.Http1AndHttp2;
     lo.UseHttps(certificate);
@@ -44,6 +48,16 @@ var app = builder.Build();
 app.MapGet("/", () => Results.Text("hello"));
 app.MapGet("/_alloc", () => Results.Text(GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture)));
 app.MapGet("/_cpu", () => Results.Text(ResourceUsage.ProcessCpuMicroseconds().ToString(CultureInfo.InvariantCulture)));
+
+var chunk = new byte[16 * 1024];
+app.MapGet("/download/{bytes:long}", async (HttpContext context, long bytes) =>
+{
+    context.Response.ContentLength = bytes;
+    for (var sent = 0L; sent < bytes; sent += chunk.Length)
+    {
+        await context.Response.Body.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, bytes - sent)), context.RequestAborted);
+    }
+});
 
 app.MapGet("/hints", async (HttpContext context) =>
 {

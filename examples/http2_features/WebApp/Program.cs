@@ -26,6 +26,7 @@ app.MapGet("/", (HttpContext context) => Json(new
         ["/trailers"] = "A body followed by content-md5 and x-processing-time trailers (GET, or POST a body)",
         ["/combined"] = "Priority and trailers in one response (GET or POST)",
         ["/early-hints"] = "A 103 Early Hints response with preloads, then the page",
+        ["/download/{bytes}"] = "That many bytes in 16 KiB writes (see response scheduling with nghttp -H 'priority: u=7')",
         ["/health"] = "Health check",
     },
     extensions = ExtensionsOf(context),
@@ -122,6 +123,19 @@ app.MapGet("/early-hints", async (HttpContext context) =>
 // The hinted files. Cache headers let the browser reuse the preloaded copy instead of fetching it again.
 app.MapGet("/style.css", (HttpResponse response) => Cached(response, "body { font-family: sans-serif; margin: 2rem; }\nh1 { color: #2b6cb0; }\n", "text/css"));
 app.MapGet("/app.js", (HttpResponse response) => Cached(response, "document.getElementById('status').textContent = 'app.js loaded';\n", "text/javascript"));
+
+// Streams {bytes} bytes in 16 KiB writes: with Http2Features:Priority:Scheduling:Enabled (appsettings.json), a u=0
+// request on the same connection overtakes a running u=7 download.
+var downloadChunk = new byte[16 * 1024];
+app.MapGet("/download/{bytes:long}", async (HttpContext context, long bytes) =>
+{
+    context.Response.ContentType = "application/octet-stream";
+    context.Response.ContentLength = bytes;
+    for (var sent = 0L; sent < bytes; sent += downloadChunk.Length)
+    {
+        await context.Response.Body.WriteAsync(downloadChunk.AsMemory(0, (int)Math.Min(downloadChunk.Length, bytes - sent)), context.RequestAborted);
+    }
+});
 
 app.MapGet("/health", () => "OK");
 

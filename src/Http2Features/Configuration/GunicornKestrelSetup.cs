@@ -49,9 +49,15 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         var previousEndpoint = KestrelInternals.GetEndpointDefaults(options);
         var protocols = s.Protocols;
         var forwarding = s.Forwarding;
+        var proxyProtocol = s.ProxyProtocol;
         options.ConfigureEndpointDefaults(lo =>
         {
             lo.Protocols = protocols.Protocols;
+            if (proxyProtocol.Mode is not null)
+            {
+                lo.UseProxyProtocol(proxyProtocol.Apply); // endpoint defaults run before Kestrel adds TLS: where the header is read
+            }
+
             if (protocols.PriorKnowledgeForTrustedPeersOnly)
             {
                 TrustedPeerCleartext.Use(lo, forwarding);
@@ -205,6 +211,11 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
     private static void ConfigureEndpoint(ListenOptions listenOptions, GunicornSettings s)
     {
         listenOptions.Protocols = s.Protocols.Protocols;
+        if (s.ProxyProtocol.Mode is not null)
+        {
+            listenOptions.UseProxyProtocol(s.ProxyProtocol.Apply); // the header comes before the TLS handshake
+        }
+
         if (s.Tls.Enabled)
         {
             listenOptions.UseHttps(https => ConfigureHttps(https, s));

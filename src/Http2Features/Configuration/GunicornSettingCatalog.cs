@@ -189,9 +189,9 @@ internal static class GunicornSettingCatalog
             "pre_exec", "pre_request", "post_request", "child_exit", "worker_exit", "nworkers_changed", "on_exit", "ssl_context",
         }.Select(name => new SettingDefinition(name, SettingKind.Hook, []) { IgnoredBecause = Hook }),
 
-        // PROXY protocol (mapped by Connection/ProxyProtocol when present)
-        new("proxy_protocol", SettingKind.String, ["--proxy-protocol"]) { IgnoredBecause = "the PROXY protocol reader is not part of this build yet", Arity = FlagArity.Optional, FlagConstant = "auto" },
-        new("proxy_allow_ips", SettingKind.StringList, ["--proxy-allow-from"]) { IgnoredBecause = "the PROXY protocol reader is not part of this build yet" },
+        // PROXY protocol: UseProxyProtocol (Connection/ProxyProtocol) on every endpoint, before TLS
+        new("proxy_protocol", SettingKind.String, ["--proxy-protocol"]) { Arity = FlagArity.Optional, FlagConstant = "auto" },
+        new("proxy_allow_ips", SettingKind.StringList, ["--proxy-allow-from"]),
         new("protocol", SettingKind.String, ["--protocol"]) { IgnoredBecause = "Kestrel speaks HTTP only (gunicorn's uwsgi protocol has no Kestrel reader)" },
         new("uwsgi_allow_ips", SettingKind.StringList, ["--uwsgi-allow-from"]) { IgnoredBecause = "Kestrel speaks HTTP only (gunicorn's uwsgi protocol has no Kestrel reader)" },
 

@@ -159,6 +159,8 @@ internal sealed class GunicornSettings
 
     public ForwardingSettings Forwarding { get; init; } = ForwardingSettings.Default;
 
+    public ProxyProtocolSettings ProxyProtocol { get; init; } = ProxyProtocolSettings.Off;
+
     public LoggingSettings Logging { get; init; } = LoggingSettings.None;
 
     public ProcessSettings Process { get; init; } = ProcessSettings.None;

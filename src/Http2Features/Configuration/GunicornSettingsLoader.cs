@@ -163,6 +163,7 @@ internal static class GunicornSettingsLoader
             Protocols = protocols,
             Limits = LimitsBinder.Bind(r),
             Forwarding = ForwardingBinder.Bind(r),
+            ProxyProtocol = ProxyProtocolBinder.Bind(r),
             Logging = LoggingBinder.Bind(r, input.ContentRoot),
             Process = ProcessBinder.Bind(r),
         };

@@ -5,11 +5,10 @@ namespace Http2Features.Scheduling;
 /// <summary>Scheduling and admission metrics on the pack's meter ("Http2Features").</summary>
 internal sealed class SchedulingMetrics
 {
-    public const string MeterName = "Http2Features";
     public const string UrgencyTag = "http2features.scheduling.urgency";
     public const string AdmissionUrgencyTag = "http2features.admission.urgency";
-    public const string OutcomeTag = "http2features.scheduling.outcome";
-    public const string AdmissionResultTag = "http2features.admission.result";
+    public const string OutcomeTag = "http2features.scheduling.release";
+    public const string QueuedTag = "http2features.admission.queued";
 
     /// <summary>Released because nothing ranked ahead any more.</summary>
     public const string OutcomeReleased = "released";
@@ -25,16 +24,16 @@ internal sealed class SchedulingMetrics
     public SchedulingMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
+        var meter = Http2FeaturesMeter.Create(meterFactory);
         HoldTime = meter.CreateHistogram<double>(
             "http2features.scheduling.hold_time",
             unit: "s",
-            description: "How long response body writes were held back behind more urgent streams, by the held stream's urgency and outcome.",
+            description: "How long response body writes were held back behind more urgent streams, by the held stream's urgency and what released them (released, timeout, closed).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         Admissions = meter.CreateCounter<long>(
             "http2features.admission.requests",
             unit: "{request}",
-            description: "Requests seen by admission control, by urgency and result (admitted, queued, rejected, timeout).");
+            description: "Requests seen by admission control, by urgency; admitted ones say whether they waited (http2features.admission.queued), rejected ones why (error.type: queue_full, timeout).");
         QueueTime = meter.CreateHistogram<double>(
             "http2features.admission.queue_time",
             unit: "s",
@@ -56,11 +55,21 @@ internal sealed class SchedulingMetrics
         }
     }
 
-    public void Admission(int urgency, string result)
+    /// <summary>A request was admitted, at once or after waiting.</summary>
+    public void Admitted(int urgency, bool queued)
     {
         if (Admissions.Enabled)
         {
-            Admissions.Add(1, new KeyValuePair<string, object?>(AdmissionUrgencyTag, UrgencyValues[urgency & 7]), new KeyValuePair<string, object?>(AdmissionResultTag, result));
+            Admissions.Add(1, new KeyValuePair<string, object?>(AdmissionUrgencyTag, UrgencyValues[urgency & 7]), new KeyValuePair<string, object?>(QueuedTag, queued));
+        }
+    }
+
+    /// <summary>A request was rejected; <paramref name="errorType"/> is <c>queue_full</c> or <c>timeout</c>.</summary>
+    public void Rejected(int urgency, string errorType)
+    {
+        if (Admissions.Enabled)
+        {
+            Admissions.Add(1, new KeyValuePair<string, object?>(AdmissionUrgencyTag, UrgencyValues[urgency & 7]), new KeyValuePair<string, object?>(Http2FeaturesMeter.ErrorType, errorType));
         }
     }
 

@@ -95,7 +95,7 @@ internal sealed class UrgencyConcurrencyLimiter : PartitionedRateLimiter<HttpCon
             {
                 _available--;
                 _successful++;
-                _metrics?.Admission(urgency, "admitted");
+                _metrics?.Admitted(urgency, queued: false);
                 return ValueTask.FromResult<RateLimitLease>(new Lease(this, acquired: true));
             }
 
@@ -106,7 +106,7 @@ internal sealed class UrgencyConcurrencyLimiter : PartitionedRateLimiter<HttpCon
                 if (worst <= urgency)
                 {
                     _failed++;
-                    _metrics?.Admission(urgency, "rejected");
+                    _metrics?.Rejected(urgency, "queue_full");
                     return ValueTask.FromResult<RateLimitLease>(Rejected());
                 }
 
@@ -122,7 +122,7 @@ internal sealed class UrgencyConcurrencyLimiter : PartitionedRateLimiter<HttpCon
 
         if (displaced is not null)
         {
-            _metrics?.Admission(displaced.Urgency, "rejected");
+            _metrics?.Rejected(displaced.Urgency, "queue_full");
             displaced.Completion.TrySetResult(Rejected());
         }
 
@@ -166,7 +166,7 @@ internal sealed class UrgencyConcurrencyLimiter : PartitionedRateLimiter<HttpCon
                 throw;
             }
 
-            _metrics?.Admission(waiter.Urgency, "timeout");
+            _metrics?.Rejected(waiter.Urgency, "timeout");
             return Rejected();
         }
     }
@@ -192,7 +192,7 @@ internal sealed class UrgencyConcurrencyLimiter : PartitionedRateLimiter<HttpCon
             _successful++;
         }
 
-        _metrics?.Admission(next.Urgency, "queued");
+        _metrics?.Admitted(next.Urgency, queued: true);
         _metrics?.Queued((double)(Stopwatch.GetTimestamp() - next.Enqueued) / Stopwatch.Frequency, next.Urgency);
         if (!next.Completion.TrySetResult(new Lease(this, acquired: true)))
         {

@@ -34,7 +34,7 @@ public sealed class ExampleAppTests : IClassFixture<Http2WebApplicationFactory<P
         Keys(json.RootElement).Should().Equal("message", "http_version", "endpoints", "extensions");
         json.RootElement.GetProperty("message").GetString().Should().Be("HTTP/2 Features Demo");
         json.RootElement.GetProperty("http_version").GetString().Should().Be("2");
-        Keys(json.RootElement.GetProperty("endpoints")).Should().Equal("/", "/priority", "/trailers", "/combined", "/early-hints", "/health");
+        Keys(json.RootElement.GetProperty("endpoints")).Should().Equal("/", "/priority", "/trailers", "/combined", "/early-hints", "/download/{bytes}", "/health");
         Strings(json.RootElement.GetProperty("extensions")).Should().Equal("http.response.priority", "http.response.trailers", "http.response.early_hint");
     }
 

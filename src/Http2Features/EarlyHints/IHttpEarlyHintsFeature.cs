@@ -1,8 +1,10 @@
 namespace Http2Features;
 
 /// <summary>
-/// Sends 103 Early Hints (RFC 8297) for the current request. Available on <c>HttpContext.Features</c>;
-/// most code calls <c>HttpResponse.SendEarlyHintsAsync</c> (Microsoft.AspNetCore.Http.HttpResponseEarlyHintsExtensions) instead.
+/// Sends 103 Early Hints (RFC 8297) for the current request. Most code calls <c>HttpResponse.SendEarlyHintsAsync</c>
+/// (Microsoft.AspNetCore.Http.HttpResponseEarlyHintsExtensions) instead. Like the pack's other features it arrives on
+/// first use: the first <c>SendEarlyHintsAsync</c> creates it and stores it on <c>HttpContext.Features</c> (one you set
+/// there yourself, e.g. a test double, is used as it is).
 /// </summary>
 public interface IHttpEarlyHintsFeature
 {

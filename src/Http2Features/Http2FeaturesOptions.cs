@@ -13,4 +13,7 @@ public sealed class Http2FeaturesOptions
     public EarlyHintsOptions EarlyHints { get; } = new();
     /// <summary>Response trailers: the undeclared-trailer policy and related settings (section <c>Http2Features:Trailers</c>).</summary>
     public TrailersOptions Trailers { get; } = new();
+
+    /// <summary>What the server does with stream priority: response scheduling and admission by urgency (section <c>Http2Features:Priority</c>).</summary>
+    public PriorityOptions Priority { get; } = new();
 }

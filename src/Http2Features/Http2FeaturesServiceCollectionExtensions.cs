@@ -2,6 +2,7 @@ using Http2Features;
 using Http2Features.Connection;
 using Http2Features.EarlyHints;
 using Http2Features.Priority;
+using Http2Features.Scheduling;
 using Http2Features.Trailers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -43,6 +44,7 @@ public static class Http2FeaturesServiceCollectionExtensions
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
         services.AddHttp2ConnectionSeam();   // the seam, and with it stream priority
         services.AddHttp2Priority();         // the priority feature on every request
+        services.AddHttp2Scheduling();       // acting on it (opt-in): admission, response scheduling
         services.AddHttp2EarlyHints();
         services.AddHttp2Trailers();
     }

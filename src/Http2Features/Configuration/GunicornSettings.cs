@@ -20,15 +20,15 @@ internal enum Http2Cleartext
 /// <summary>Event ids of the binder's log messages (also used for the start-up diagnostics).</summary>
 internal enum GunicornEvent
 {
-    SettingApplied = 1001,
-    UnknownSetting = 1002,
-    ConfigFileStatementIgnored = 1003,
-    SettingIgnored = 1004,
-    Decision = 1005,
-    Http2NotSupportedByWorker = 1006,
-    DevelopmentCertificate = 1007,
-    EmbeddedDefault = 1008,
-    Listening = 1009,
+    SettingApplied = Http2FeaturesEventIds.Configuration.GunicornSettingApplied,
+    UnknownSetting = Http2FeaturesEventIds.Configuration.GunicornUnknownSetting,
+    ConfigFileStatementIgnored = Http2FeaturesEventIds.Configuration.GunicornConfigFileStatementIgnored,
+    SettingIgnored = Http2FeaturesEventIds.Configuration.GunicornSettingIgnored,
+    Decision = Http2FeaturesEventIds.Configuration.GunicornDecision,
+    Http2NotSupportedByWorker = Http2FeaturesEventIds.Configuration.GunicornHttp2NotSupportedByWorker,
+    DevelopmentCertificate = Http2FeaturesEventIds.Configuration.GunicornDevelopmentCertificate,
+    EmbeddedDefault = Http2FeaturesEventIds.Configuration.GunicornEmbeddedDefault,
+    Listening = Http2FeaturesEventIds.Configuration.GunicornBind,
 }
 
 /// <summary>Something the binder has to tell the user at start-up (logged once, with an event id).</summary>

@@ -33,6 +33,8 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 
     public ClientSettingsObservation ClientSettings { get; }
 
+    public StreamOutputProgress OutputProgress { get; } = new();
+
     /// <summary>Number of priority signals the observer reported (PRIORITY, HEADERS+PRIORITY, PRIORITY_UPDATE).</summary>
     internal long PrioritySignals { get; private set; }
 

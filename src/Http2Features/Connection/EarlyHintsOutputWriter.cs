@@ -21,6 +21,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     private readonly PipeWriter _inner;
     private readonly IHttp2ClientSettingsSource? _clientSettings;
     private readonly Func<bool>? _isApplicationLayer;
+    private readonly StreamOutputProgress? _outputProgress;
     private readonly Lock _lock = new();
     private readonly Http2OutputFrameTracker _tracker;
     private readonly OutputStaging _staging = new();
@@ -52,8 +53,10 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     /// Read at Kestrel's first write: false means this pipe carries TLS records, not HTTP, and the writer
     /// stays a pass-through forever. Null means always the application layer.
     /// </param>
-    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null)
+    /// <param name="outputProgress">Told which stream's DATA was written (null: nobody listens).</param>
+    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, StreamOutputProgress? outputProgress = null)
     {
+        _outputProgress = outputProgress;
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
         _clientSettings = clientSettings;
@@ -526,7 +529,15 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     }
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
-        => FailQueuedForStream(streamId, reset ? EarlyHintsStatus.RequestAborted : EarlyHintsStatus.ResponseStarted);
+    {
+        FailQueuedForStream(streamId, reset ? EarlyHintsStatus.RequestAborted : EarlyHintsStatus.ResponseStarted);
+        if (reset)
+        {
+            _outputProgress?.Reset(streamId);
+        }
+    }
+
+    void IHttp2OutputFrameListener.OnData(int streamId, int length, bool endStream) => _outputProgress?.Data(streamId, length, endStream);
 
     void IHttp2OutputFrameListener.OnSettingsAck()
     {

@@ -145,8 +145,13 @@ internal sealed class Http2OutputFrameTracker
                 int? sizeUpdate = interpretable && TryReadSizeUpdate(prefix, out var size) ? size : null;
                 _listener.OnHeaders(_streamId, isInformational: isContinue, sizeUpdate, endStream: (_flags & EndStreamFlag) != 0);
                 break;
-            case DataType when (_flags & EndStreamFlag) != 0:
-                _listener.OnStreamEnded(_streamId, reset: false);
+            case DataType:
+                _listener.OnData(_streamId, _payloadLength, endStream: (_flags & EndStreamFlag) != 0);
+                if ((_flags & EndStreamFlag) != 0)
+                {
+                    _listener.OnStreamEnded(_streamId, reset: false);
+                }
+
                 break;
             case RstStreamType:
                 _listener.OnStreamEnded(_streamId, reset: true);
@@ -168,6 +173,9 @@ internal interface IHttp2OutputFrameListener
     void OnHeaders(int streamId, bool isInformational, int? sizeUpdate, bool endStream);
 
     void OnStreamEnded(int streamId, bool reset);
+
+    /// <summary>A DATA frame (payload <paramref name="length"/> bytes, padding included) was written completely.</summary>
+    void OnData(int streamId, int length, bool endStream);
 
     void OnSettingsAck();
 }

@@ -23,6 +23,9 @@ internal interface IConnectionSeam
     /// <summary>The client's SETTINGS as observed, in arrival order.</summary>
     ClientSettingsObservation ClientSettings { get; }
 
+    /// <summary>Which stream's DATA (and RST_STREAM) Kestrel wrote to the transport, for schedulers.</summary>
+    StreamOutputProgress OutputProgress { get; }
+
     /// <summary>Gets the per-connection object a capability attached, creating it on first use.</summary>
     T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
         where T : class;

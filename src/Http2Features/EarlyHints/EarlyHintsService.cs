@@ -8,27 +8,27 @@ namespace Http2Features.EarlyHints;
 /// <summary>Shared per-application state of the capability: options, metrics and logs.</summary>
 internal sealed partial class EarlyHintsService
 {
-    public const string MeterName = "Http2Features";
-    public const string SentCounterName = "http2features.early_hints.sent";
-    public const string NotSentCounterName = "http2features.early_hints.not_sent";
+    public const string ResponsesInstrumentName = "http2features.early_hints.responses";
 
     private readonly IOptionsMonitor<Http2FeaturesOptions> _options;
-    private readonly ILogger<EarlyHintsService> _logger;
-    private readonly Counter<long> _sent;
-    private readonly Counter<long> _notSent;
+    private readonly ILogger _logger;
+    private readonly Counter<long> _responses;
     private int _noSeamWarned;
 
-    public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILogger<EarlyHintsService> logger, IServiceProvider services)
+    public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILoggerFactory loggerFactory, IServiceProvider services)
     {
         _options = options;
         // Kestrel bounds its HPACK table by Limits.Http2.HeaderTableSize; the output side needs it to know
         // which dynamic table size update Kestrel owes the client.
         var kestrel = services.GetService(typeof(IOptions<KestrelServerOptions>)) as IOptions<KestrelServerOptions>;
         ServerHeaderTableSize = (uint)Math.Max(0, kestrel?.Value.Limits.Http2.HeaderTableSize ?? 4096);
-        _logger = logger;
-        var meter = meterFactory.Create(MeterName);
-        _sent = meter.CreateCounter<long>(SentCounterName, unit: "{response}", description: "103 Early Hints responses handed to the transport.");
-        _notSent = meter.CreateCounter<long>(NotSentCounterName, unit: "{response}", description: "103 Early Hints responses not sent, by reason.");
+        // One category per capability, like Http2Features.Trailers and Http2Features.Connection.
+        _logger = loggerFactory.CreateLogger("Http2Features.EarlyHints");
+        // One instrument per outcome family (OpenTelemetry): error.type says why a 103 was not sent.
+        _responses = Http2FeaturesMeter.Create(meterFactory).CreateCounter<long>(
+            ResponsesInstrumentName,
+            unit: "{response}",
+            description: "103 Early Hints responses asked for; error.type (disabled, http10_client, no_connection_seam, timeout, ...) when one was not sent.");
     }
 
     public EarlyHintsOptions Options => _options.CurrentValue.EarlyHints;
@@ -38,15 +38,15 @@ internal sealed partial class EarlyHintsService
     public void Record(EarlyHintsResult result, string protocol, int fieldCount, string connectionId)
     {
         // OpenTelemetry's network.protocol.version: "1.1", "2", ... like Kestrel's own metrics.
-        var protocolTag = new KeyValuePair<string, object?>("network.protocol.version", ProtocolVersion(protocol));
+        var protocolTag = new KeyValuePair<string, object?>(Http2FeaturesMeter.NetworkProtocolVersion, ProtocolVersion(protocol));
         if (result.IsSent)
         {
-            _sent.Add(1, protocolTag);
+            _responses.Add(1, protocolTag);
             LogSent(_logger, fieldCount, protocol, connectionId);
             return;
         }
 
-        _notSent.Add(1, protocolTag, new KeyValuePair<string, object?>("reason", ReasonTag(result.Status)));
+        _responses.Add(1, protocolTag, new KeyValuePair<string, object?>(Http2FeaturesMeter.ErrorType, ErrorType(result.Status)));
         if (result.Status == EarlyHintsStatus.NoConnectionSeam && Interlocked.Exchange(ref _noSeamWarned, 1) == 0)
         {
             LogNoSeam(_logger, connectionId);
@@ -66,7 +66,7 @@ internal sealed partial class EarlyHintsService
         _ => protocol,
     };
 
-    internal static string ReasonTag(EarlyHintsStatus reason) => reason switch
+    internal static string ErrorType(EarlyHintsStatus status) => status switch
     {
         EarlyHintsStatus.Disabled => "disabled",
         EarlyHintsStatus.Http10Client => "http10_client",
@@ -76,15 +76,15 @@ internal sealed partial class EarlyHintsService
         EarlyHintsStatus.RequestAborted => "request_aborted",
         EarlyHintsStatus.ConnectionClosed => "connection_closed",
         EarlyHintsStatus.Timeout => "timeout",
-        _ => "none",
+        _ => "_OTHER", // OpenTelemetry's fallback value; Sent never gets an error.type
     };
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Debug, Message = "Sent 103 Early Hints with {FieldCount} field(s) over {Protocol} on connection {ConnectionId}.")]
+    [LoggerMessage(EventId = Http2FeaturesEventIds.EarlyHints.EarlyHintsSent, EventName = nameof(Http2FeaturesEventIds.EarlyHints.EarlyHintsSent), Level = LogLevel.Debug, Message = "Sent 103 Early Hints with {FieldCount} field(s) over {Protocol} on connection {ConnectionId}.")]
     private static partial void LogSent(ILogger logger, int fieldCount, string protocol, string connectionId);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "103 Early Hints not sent ({Reason}) over {Protocol} on connection {ConnectionId}.")]
+    [LoggerMessage(EventId = Http2FeaturesEventIds.EarlyHints.EarlyHintsNotSent, EventName = nameof(Http2FeaturesEventIds.EarlyHints.EarlyHintsNotSent), Level = LogLevel.Debug, Message = "103 Early Hints not sent ({Reason}) over {Protocol} on connection {ConnectionId}.")]
     private static partial void LogNotSent(ILogger logger, EarlyHintsStatus reason, string protocol, string connectionId);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "103 Early Hints cannot be sent on connection {ConnectionId}: its endpoint has no Http2Features connection middleware. Call ListenOptions.UseHttp2Features() after UseHttps() in the Listen callback. (Logged once.)")]
+    [LoggerMessage(EventId = Http2FeaturesEventIds.EarlyHints.EarlyHintsNoConnectionSeam, EventName = nameof(Http2FeaturesEventIds.EarlyHints.EarlyHintsNoConnectionSeam), Level = LogLevel.Warning, Message = "103 Early Hints cannot be sent on connection {ConnectionId}: its endpoint has no Http2Features connection middleware. Call ListenOptions.UseHttp2Features() after UseHttps() in the Listen callback. (Logged once.)")]
     private static partial void LogNoSeam(ILogger logger, string connectionId);
 }

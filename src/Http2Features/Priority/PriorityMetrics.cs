@@ -5,13 +5,11 @@ namespace Http2Features.Priority;
 /// <summary>Stream priority metrics on the pack's meter ("Http2Features").</summary>
 internal sealed class PriorityMetrics
 {
-    public const string MeterName = "Http2Features";
     public const string SignalTag = "http2features.priority.signal";
 
     public PriorityMetrics(IMeterFactory meterFactory)
     {
-        ArgumentNullException.ThrowIfNull(meterFactory);
-        var meter = meterFactory.Create(MeterName);
+        var meter = Http2FeaturesMeter.Create(meterFactory);
         Signals = meter.CreateCounter<long>(
             "http2features.priority.signals",
             unit: "{signal}",

@@ -130,6 +130,10 @@ public class KestrelOutputPinningTests
         void IHttp2OutputFrameListener.OnSettingsAck()
         {
         }
+
+        void IHttp2OutputFrameListener.OnData(int streamId, int length, bool endStream)
+        {
+        }
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

@@ -9,12 +9,12 @@ namespace Http2Features.Tests.EarlyHints;
 public class EarlyHintsMetricsTests
 {
     [Fact]
-    public async Task Sent_and_not_sent_hints_are_counted_on_the_Http2Features_meter_with_a_reason_tag()
+    public async Task Sent_and_not_sent_hints_are_counted_by_one_instrument_with_error_type_for_those_not_sent()
     {
         var host = new EarlyHintsTestHost();
         await using var app = await host.StartAsync();
         var factory = app.Services.GetRequiredService<IMeterFactory>();
-        var measurements = new ConcurrentQueue<(string Instrument, long Value, string? Reason, string? Version)>();
+        var measurements = new ConcurrentQueue<(string Instrument, long Value, string? ErrorType, string? Version)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -26,13 +26,13 @@ public class EarlyHintsMetricsTests
         };
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
-            string? reason = null;
+            string? errorType = null;
             string? version = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "reason")
+                if (tag.Key == "error.type")
                 {
-                    reason = tag.Value as string;
+                    errorType = tag.Value as string;
                 }
                 else if (tag.Key == "network.protocol.version")
                 {
@@ -40,7 +40,7 @@ public class EarlyHintsMetricsTests
                 }
             }
 
-            measurements.Enqueue((instrument.Name, value, reason, version));
+            measurements.Enqueue((instrument.Name, value, errorType, version));
         });
         listener.Start();
         await using var client = await app.CreateRawClientAsync();
@@ -48,8 +48,9 @@ public class EarlyHintsMetricsTests
         await client.GetAsync("/hint?calls=2", TestContext.Current.CancellationToken);
         await EarlyHintsHttp1Tests.RawTlsExchangeAsync(app, "GET /hint HTTP/1.0\r\nHost: a\r\n\r\n");
 
-        measurements.Where(m => m.Instrument == EarlyHintsService.SentCounterName).Should().HaveCount(2).And.OnlyContain(m => m.Value == 1 && m.Version == "2");
-        var notSent = measurements.Should().ContainSingle(m => m.Instrument == EarlyHintsService.NotSentCounterName).Subject;
-        (notSent.Reason, notSent.Version).Should().Be(("http10_client", "1.0"));
+        measurements.Should().OnlyContain(m => m.Instrument == "http2features.early_hints.responses" && m.Value == 1);
+        measurements.Where(m => m.ErrorType == null).Should().HaveCount(2).And.OnlyContain(m => m.Version == "2");
+        var notSent = measurements.Should().ContainSingle(m => m.ErrorType != null).Subject;
+        (notSent.ErrorType, notSent.Version).Should().Be(("http10_client", "1.0"));
     }
 }

@@ -11,9 +11,9 @@ namespace Http2Features.Tests.Example;
 /// folder, with the base image's environment and the Dockerfile's ENV; the published test client runs against it.
 /// Server and client run in a private network namespace, so the image's fixed 0.0.0.0:8443 collides with nothing.
 /// </summary>
-public sealed class PublishedExampleTests
+public sealed class PublishedExampleTests(ExampleBuildFixture build)
 {
-    private static readonly string ExampleDir = Path.Combine(RepositoryCopy.RepositoryRoot(), "examples", "http2_features");
+    internal static readonly string ExampleDir = Path.Combine(RepositoryCopy.RepositoryRoot(), "examples", "http2_features");
 
     /// <summary>What the aspnet:10.0 base image sets (dotnet/dotnet-docker, runtime-deps Dockerfiles).</summary>
     private static readonly Dictionary<string, string> BaseImageEnvironment = new()
@@ -65,41 +65,7 @@ public sealed class PublishedExampleTests
         }
 
         var stages = DockerfileStages(File.ReadAllText(Path.Combine(ExampleDir, "Dockerfile")));
-        using var copy = RepositoryCopy.Create();
-        var context = RepositoryCopy.RepositoryRoot();
-        var fs = copy.Root; // the containers' "/" for this test: /repo, /out, /app
-
-        // Build stage: WORKDIR /repo; COPY <files> <dir>; RUN dotnet restore ...; COPY . .; RUN dotnet publish ...
-        var workdir = "/";
-        foreach (var instruction in stages["build"])
-        {
-            var (op, rest) = Split(instruction);
-            switch (op)
-            {
-                case "WORKDIR":
-                    workdir = rest;
-                    Directory.CreateDirectory(Map(fs, rest));
-                    break;
-                case "COPY":
-                    var parts = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    var destination = parts[^1] == "." || parts[^1] == "./" ? Map(fs, workdir) : Map(fs, Path.Combine(workdir, parts[^1]));
-                    foreach (var source in parts[..^1])
-                    {
-                        CopyFromContext(context, source, destination);
-                    }
-
-                    break;
-                case "RUN":
-                    foreach (var command in rest.Split("&&", StringSplitOptions.TrimEntries))
-                    {
-                        var words = command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.StartsWith('/') ? Map(fs, w) : w).ToArray();
-                        words[0].Should().Be("dotnet", "the build stage only runs the dotnet CLI");
-                        await RepositoryCopy.DotnetAsync(Map(fs, workdir), TimeSpan.FromMinutes(10), words[1..]);
-                    }
-
-                    break;
-            }
-        }
+        var fs = (await build.BuildStageAsync()).Root; // the containers' "/": /repo, /out, and /app below
 
         // Runtime stage: WORKDIR /app; COPY --from=build /out/web .; ENV; ENTRYPOINT, started from /app.
         var app = Path.Combine(fs, "app");
@@ -134,24 +100,11 @@ public sealed class PublishedExampleTests
             until {{curl}} -sk --http2 -o /dev/null https://127.0.0.1:9443/health; do sleep 0.1; done
             for n in 1 2 3; do {{curl}} -sk --http2 -o /dev/null https://127.0.0.1:9443/health; done
             """;
-        var run = RepositoryCopy.Start("unshare", app, ["-rn", "--pid", "--fork", "sh", "-c", script]);
-        using var process = System.Diagnostics.Process.Start(run)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(4), TestContext.Current.CancellationToken);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true); // the namespace's init: everything in it goes with it
-            throw;
-        }
-
+        var result = await ExternalTool.RunAsync(RepositoryCopy.Start("unshare", app, ["-rn", "--pid", "--fork", "sh", "-c", script]), TimeSpan.FromMinutes(4));
         var server = await File.ReadAllTextAsync(Path.Combine(app, "server.log"), TestContext.Current.CancellationToken);
         var access = await File.ReadAllTextAsync(Path.Combine(app, "access.log"), TestContext.Current.CancellationToken);
-        var output = await stdout;
-        var report = $"{output}\n{await stderr}\n--- server.log ---\n{server}\n--- access.log ---\n{access}";
+        var output = result.Stdout;
+        var report = $"{result}\n--- server.log ---\n{server}\n--- access.log ---\n{access}";
 
         output.Should().Contain("testclient exit 0", report);
         output.Should().MatchRegex(@"\d+ passed, 0 failed", report);
@@ -191,7 +144,7 @@ public sealed class PublishedExampleTests
         return stages;
     }
 
-    private static (string Op, string Arguments) Split(string instruction)
+    internal static (string Op, string Arguments) Split(string instruction)
     {
         var space = instruction.IndexOf(' ', StringComparison.Ordinal);
         return (instruction[..space], instruction[(space + 1)..]);
@@ -200,10 +153,10 @@ public sealed class PublishedExampleTests
     private static string[] ExecForm(string instruction) =>
         Regex.Matches(instruction, "\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToArray();
 
-    private static string Map(string fs, string containerPath) => Path.Combine(fs, containerPath.TrimStart('/'));
+    internal static string Map(string fs, string containerPath) => Path.Combine(fs, containerPath.TrimStart('/'));
 
     /// <summary>COPY from the build context, leaving out what Dockerfile.dockerignore does.</summary>
-    private static void CopyFromContext(string context, string source, string destination)
+    internal static void CopyFromContext(string context, string source, string destination)
     {
         var from = source == "." ? context : Path.Combine(context, source);
         if (File.Exists(from))
@@ -217,7 +170,7 @@ public sealed class PublishedExampleTests
         CopyTree(from, destination);
     }
 
-    private static void CopyTree(string from, string to)
+    internal static void CopyTree(string from, string to)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(from))

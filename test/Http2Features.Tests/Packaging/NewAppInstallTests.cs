@@ -9,7 +9,7 @@ namespace Http2Features.Tests.Packaging;
 /// One pack, one app, one run. The app runs inside a network namespace of its own (unshare), so its fixed default
 /// address https://127.0.0.1:8443 cannot collide with anything else on the machine; nghttp checks it from inside.
 /// </summary>
-public sealed class NewAppInstallTests
+public sealed class NewAppInstallTests(Example.ExampleBuildFixture build)
 {
     private static readonly TimeSpan CliTimeout = TimeSpan.FromMinutes(10);
 
@@ -23,9 +23,10 @@ public sealed class NewAppInstallTests
         var (packCommand, addCommand) = InstallCommands(readme);
         var program = QuickStart(readme);
 
-        using var copy = RepositoryCopy.Create("src/Http2Features");
-        var feed = Path.Combine(copy.Root, "packages");
-        var app = Path.Combine(copy.Root, "newapp");
+        // A fresh clone: the example Dockerfile's build context (shared, so the library compiles in Release once).
+        var copy = await build.BuildStageAsync();
+        var feed = Path.Combine(copy.Root, "install-packages");
+        var app = Path.Combine(copy.Root, "install-newapp");
 
         // The README's two commands, with its folder replaced by ours.
         await RepositoryCopy.DotnetAsync(copy.Repo, CliTimeout, [.. Arguments(packCommand, feed)]);
@@ -49,7 +50,7 @@ public sealed class NewAppInstallTests
             {{nghttp}} -nv https://127.0.0.1:8443/
             """;
         var psi = RepositoryCopy.Start("unshare", app, ["-rn", "--pid", "--fork", "sh", "-c", script]);
-        var result = await RunAsync(psi);
+        var result = await ExternalTool.RunAsync(psi, TimeSpan.FromMinutes(4));
         var server = File.Exists(Path.Combine(app, "server.log")) ? await File.ReadAllTextAsync(Path.Combine(app, "server.log"), TestContext.Current.CancellationToken) : "";
         var context = $"{result}\n--- server.log ---\n{server}";
 
@@ -82,25 +83,6 @@ public sealed class NewAppInstallTests
         {
             Assert.Skip("unprivileged user and network namespaces are not available here (unshare -rn failed): " + probe.Stderr.Trim());
         }
-    }
-
-    private static async Task<ToolResult> RunAsync(System.Diagnostics.ProcessStartInfo psi)
-    {
-        using var process = System.Diagnostics.Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("the quick start app did not answer within 4 minutes: " + await stderr);
-        }
-
-        return new ToolResult(process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>The two commands of the README's Install section.</summary>

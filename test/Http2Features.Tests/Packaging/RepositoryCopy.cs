@@ -1,19 +1,17 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Http2Features.Tests.Packaging;
 
 /// <summary>
-/// A copy of the repository's build inputs in a temporary folder (what a fresh clone or a Docker build context holds),
-/// so that dotnet pack/publish in tests never write into the worktree's bin/ and obj/ while the suite runs.
+/// A temporary folder for a copy of the repository's build inputs (what a fresh clone or a Docker build context holds),
+/// so that dotnet pack/publish in tests never write into the worktree's bin/ and obj/ while the suite runs; and the
+/// dotnet CLI run there with a clean environment.
 /// </summary>
 internal sealed class RepositoryCopy : IDisposable
 {
-    private static readonly string[] RootFiles = ["global.json", "nuget.config", "Directory.Build.props", "Directory.Packages.props", "README.md"];
-
     private RepositoryCopy(string root) => Root = root;
 
-    /// <summary>The temporary folder; the copy is at <c>Root/repo</c>, and tests may put siblings next to it.</summary>
+    /// <summary>The temporary folder; the repository copy is at <c>Root/repo</c>, and tests put siblings next to it.</summary>
     public string Root { get; }
 
     public string Repo => Path.Combine(Root, "repo");
@@ -29,68 +27,19 @@ internal sealed class RepositoryCopy : IDisposable
         return dir?.FullName ?? throw new InvalidOperationException("Http2Features.slnx not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>Copies the root build files and the named folders, leaving out bin/, obj/, TestResults/ and certs/.</summary>
-    public static RepositoryCopy Create(params string[] folders)
-    {
-        var source = RepositoryRoot();
-        var copy = new RepositoryCopy(Directory.CreateTempSubdirectory("h2f-fresh-").FullName);
-        Directory.CreateDirectory(copy.Repo);
-        foreach (var file in RootFiles)
-        {
-            File.Copy(Path.Combine(source, file), Path.Combine(copy.Repo, file));
-        }
-
-        foreach (var folder in folders)
-        {
-            CopyFolder(Path.Combine(source, folder), Path.Combine(copy.Repo, folder));
-        }
-
-        return copy;
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-
-        foreach (var dir in Directory.GetDirectories(from))
-        {
-            if (Path.GetFileName(dir) is not ("bin" or "obj" or "TestResults" or "certs"))
-            {
-                CopyFolder(dir, Path.Combine(to, Path.GetFileName(dir)));
-            }
-        }
-    }
+    /// <summary>An empty temporary folder (a build context is copied into it step by step).</summary>
+    public static RepositoryCopy CreateEmpty() => new(Directory.CreateTempSubdirectory("h2f-fresh-").FullName);
 
     /// <summary>Runs the dotnet CLI in <paramref name="workingDirectory"/> with a clean environment; throws with the output on failure.</summary>
     public static async Task<string> DotnetAsync(string workingDirectory, TimeSpan timeout, params string[] args)
     {
-        var psi = Start("dotnet", workingDirectory, args);
-        using var process = Process.Start(psi)!;
-        var output = new StringBuilder();
-        var stdout = PumpAsync(process.StandardOutput, output);
-        var stderr = PumpAsync(process.StandardError, output);
-        using var cts = new CancellationTokenSource(timeout);
-        try
+        var result = await ExternalTool.RunAsync(Start("dotnet", workingDirectory, args), timeout);
+        if (result.ExitCode != 0)
         {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish within {timeout.TotalSeconds} s:\n{output}");
+            throw new InvalidOperationException($"dotnet {string.Join(' ', args)} (in {workingDirectory}) failed: {result}");
         }
 
-        await Task.WhenAll(stdout, stderr);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet {string.Join(' ', args)} (in {workingDirectory}) exited {process.ExitCode}:\n{output}");
-        }
-
-        return output.ToString();
+        return result.Stdout;
     }
 
     /// <summary>A process start for a child that must not see the test host's own dotnet/ASP.NET variables.</summary>
@@ -125,17 +74,6 @@ internal sealed class RepositoryCopy : IDisposable
         psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         psi.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         return psi;
-    }
-
-    private static async Task PumpAsync(StreamReader reader, StringBuilder into)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            lock (into)
-            {
-                into.AppendLine(line);
-            }
-        }
     }
 
     public void Dispose()

@@ -19,7 +19,7 @@ public class PriorityMetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == PriorityMetrics.MeterName && instrument.Meter.Scope == meterFactory && instrument.Name == "http2features.priority.signals")
+            if (instrument.Meter.Name == Http2FeaturesMeter.Name && instrument.Meter.Scope == meterFactory && instrument.Name == "http2features.priority.signals")
             {
                 l.EnableMeasurementEvents(instrument);
             }

@@ -13,7 +13,7 @@ namespace Http2Features.Tests.Trailers;
 public class TrailersMetricsTests
 {
     [Fact]
-    public async Task Sends_are_counted_by_outcome_on_the_Http2Features_meter()
+    public async Task Sends_are_counted_by_one_instrument_with_error_type_when_nothing_was_sent()
     {
         var done = new ConcurrentQueue<string>();
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
@@ -37,13 +37,16 @@ public class TrailersMetricsTests
         };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
+            var errorType = "(sent)";
             foreach (var tag in tags)
             {
-                if (tag.Key == "outcome")
+                if (tag.Key == "error.type")
                 {
-                    counts.AddOrUpdate((string)tag.Value!, value, (_, v) => v + value);
+                    errorType = (string)tag.Value!;
                 }
             }
+
+            counts.AddOrUpdate(errorType, value, (_, v) => v + value);
         });
         listener.Start();
 
@@ -53,7 +56,7 @@ public class TrailersMetricsTests
         (await h1.GetStringAsync("/t")).Should().Be("x");
         await WaitUntilAsync(() => done.Count == 2);
 
-        counts.Should().Contain("sent", 1).And.Contain("already_sent", 1).And.Contain("not_supported", 2);
+        counts.Should().Contain("(sent)", 1).And.Contain("already_sent", 1).And.Contain("not_supported", 2);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

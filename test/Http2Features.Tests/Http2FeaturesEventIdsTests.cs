@@ -1,0 +1,88 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using FluentAssertions;
+
+namespace Http2Features.Tests;
+
+public partial class Http2FeaturesEventIdsTests
+{
+    private static readonly Type[] Ranges = typeof(Http2FeaturesEventIds).GetNestedTypes(BindingFlags.NonPublic | BindingFlags.Public);
+
+    [Fact]
+    public void Every_event_id_lies_in_its_capability_range_and_is_unique()
+    {
+        var seen = new Dictionary<int, string>();
+        foreach (var range in Ranges)
+        {
+            var first = Constant(range, "First");
+            var last = Constant(range, "Last");
+            foreach (var field in EventFields(range))
+            {
+                var id = (int)field.GetRawConstantValue()!;
+                id.Should().BeInRange(first, last, $"{range.Name}.{field.Name} belongs to {range.Name}'s range");
+                seen.TryAdd(id, $"{range.Name}.{field.Name}").Should().BeTrue($"{range.Name}.{field.Name} reuses id {id} of {seen.GetValueOrDefault(id)}");
+            }
+        }
+
+        seen.Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public void Capability_ranges_do_not_overlap()
+    {
+        var ranges = Ranges.Select(r => (r.Name, First: Constant(r, "First"), Last: Constant(r, "Last"))).OrderBy(r => r.First).ToList();
+
+        ranges.Should().HaveCountGreaterThan(1);
+        for (var i = 1; i < ranges.Count; i++)
+        {
+            ranges[i].First.Should().BeGreaterThan(ranges[i - 1].Last, $"{ranges[i].Name} starts inside {ranges[i - 1].Name}");
+        }
+    }
+
+    [Fact]
+    public void Every_LoggerMessage_in_src_takes_its_id_and_name_from_the_table()
+    {
+        // [LoggerMessage] is compiled away, so the check reads the sources: a literal id or a hand-written name would
+        // bypass the table (and its uniqueness check) or let the name drift from the id.
+        var src = Path.Combine(RepositoryRoot(), "src");
+        var offenders = new List<string>();
+        var count = 0;
+        foreach (var file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/", StringComparison.Ordinal)))
+        {
+            foreach (Match match in LoggerMessageAttribute().Matches(File.ReadAllText(file)))
+            {
+                count++;
+                var id = match.Groups["id"].Value;
+                var name = match.Groups["name"].Value;
+                if (!id.StartsWith("Http2FeaturesEventIds.", StringComparison.Ordinal) || name != $"nameof({id})")
+                {
+                    offenders.Add($"{Path.GetRelativePath(src, file)}: EventId = {id}, EventName = {name}");
+                }
+            }
+        }
+
+        count.Should().BeGreaterThan(10);
+        offenders.Should().BeEmpty();
+    }
+
+    private static IEnumerable<FieldInfo> EventFields(Type range) =>
+        range.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.Name is not "First" and not "Last");
+
+    private static int Constant(Type range, string name) => (int)range.GetField(name)!.GetRawConstantValue()!;
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Http2Features.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Http2Features.slnx not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"\[LoggerMessage\((?:[^\]]*?)EventId\s*=\s*(?<id>[^,\)]+)(?:[^\]]*?EventName\s*=\s*(?<name>nameof\([^\)]*\)|""[^""]*""))?", RegexOptions.Singleline)]
+    private static partial Regex LoggerMessageAttribute();
+}

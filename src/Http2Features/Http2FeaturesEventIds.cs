@@ -55,6 +55,10 @@ internal static class Http2FeaturesEventIds
     {
         public const int First = 2050;
         public const int Last = 2099;
+
+        public const int SchedulingConnectionStarted = 2050;
+        public const int SchedulingLowWatermarkFailed = 2051;
+        public const int AdmissionRejected = 2060;
     }
 
     /// <summary>Response trailers (src/Http2Features/Trailers).</summary>

@@ -64,11 +64,12 @@ app.MapMethods("/trailers", ["GET", "POST"], async (HttpContext context) =>
 
     if (!context.GetTrailersFeature().IsSupported)
     {
-        // HTTP/1.1: no trailers, so the checksum goes into a header before the body.
+        // HTTP/1.0 (no chunked body, so no trailer section): the checksum goes into a header before the body.
+        // HTTP/2 and chunked HTTP/1.1 responses carry it as a real trailer below.
         response.Headers["x-checksum"] = checksum;
         await WriteJsonAsync(response, new
         {
-            message = "Trailers need HTTP/2; the checksum is in the x-checksum header instead.",
+            message = "Trailers need HTTP/2 or HTTP/1.1; the checksum is in the x-checksum header instead.",
             data = Encoding.UTF8.GetString(body),
             checksum_in_header = checksum,
         });
@@ -97,7 +98,7 @@ app.MapMethods("/combined", ["GET", "POST"], async (HttpContext context) =>
     });
 
     context.Response.ContentType = "application/json";
-    context.Response.AnnounceTrailers("content-md5", "x-status");   // only remembered on HTTP/1.1
+    context.Response.AnnounceTrailers("content-md5", "x-status");   // only remembered on HTTP/1.0
     await context.Response.Body.WriteAsync(body);
     if (trailers.IsSupported)
     {
@@ -137,7 +138,7 @@ static string HttpVersionOf(HttpContext context) => context.Request.Protocol swi
     _ => "1.1",
 };
 
-// Only what this request can really use: priority and trailers need HTTP/2; 103 needs HTTP/1.1 or HTTP/2
+// Only what this request can really use: priority needs HTTP/2; trailers HTTP/2 or HTTP/1.1; 103 HTTP/1.1 or HTTP/2
 // (and EarlyHints.Enabled, true unless you turn it off).
 static List<string> ExtensionsOf(HttpContext context)
 {

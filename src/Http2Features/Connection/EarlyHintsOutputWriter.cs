@@ -12,7 +12,7 @@ namespace Http2Features.Connection;
 /// Kestrel never calls the writer concurrently; <see cref="SendAsync"/> runs on request threads, so all
 /// bookkeeping is under one lock that is never held across an await.
 /// </summary>
-internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IHttp2OutputFrameListener
+internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IHttp2OutputFrameListener, IHttp1ResponseTrailerPort
 {
     /// <summary>Kestrel's <c>DynamicHPackEncoder</c> starts at the RFC 7541 default table size.</summary>
     internal const int DefaultHeaderTableSize = 4096;
@@ -26,6 +26,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     private readonly Http2OutputFrameTracker _tracker;
     private readonly OutputStaging _staging = new();
     private readonly List<PendingHint> _queue = [];
+    private readonly Http1ChunkedTrailerTracker _http1Trailers = new();
 
     private OutputProtocol _protocol;
     private Memory<byte> _kestrelMemory;
@@ -187,6 +188,21 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         hint.Completion.TrySetResult(new EarlyHintsResult(reason));
     }
 
+    public Http1ResponseTrailers? BeginResponse()
+    {
+        lock (_lock)
+        {
+            if (_completed || _passthrough || _protocol == OutputProtocol.Http2)
+            {
+                return null;
+            }
+
+            var trailers = new Http1ResponseTrailers();
+            _http1Trailers.Claim(trailers);
+            return trailers;
+        }
+    }
+
     public override Memory<byte> GetMemory(int sizeHint = 0)
     {
         if (_passthrough || (_protocol == OutputProtocol.Unknown && _isApplicationLayer is not null && DecidePassthrough()))
@@ -236,16 +252,64 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
                 var written = _kestrelMemory.Span.Slice(_kestrelMemoryOffset, bytes);
                 _kestrelMemoryOffset += bytes;
                 Observe(written);
+                if (_protocol == OutputProtocol.Http1 && _http1Trailers.IsTracking
+                    && _http1Trailers.Observe(written, out var trailers) is var at and >= 0 && trailers is not null)
+                {
+                    AdvanceWithTrailersLocked(written, at, trailers);
+                    return;
+                }
             }
 
-            if (_kestrelMemoryFromStaging)
-            {
-                _staging.Advance(bytes);
-            }
-            else
-            {
-                _inner.Advance(bytes);
-            }
+            AdvanceKestrelLocked(bytes);
+        }
+    }
+
+    private void AdvanceKestrelLocked(int bytes)
+    {
+        if (_kestrelMemoryFromStaging)
+        {
+            _staging.Advance(bytes);
+        }
+        else
+        {
+            _inner.Advance(bytes);
+        }
+    }
+
+    // The last chunk "0\r\n" ends at offset 'at' of what Kestrel just committed: commit up to there, then the trailer
+    // fields, then Kestrel's remaining bytes (the final CRLF). The remainder is copied first because the fields are
+    // written into the very memory it occupies. Kestrel flushes right after its last chunk (pinned), so it never
+    // writes into that span again.
+    private void AdvanceWithTrailersLocked(ReadOnlySpan<byte> written, int at, Http1ResponseTrailers trailers)
+    {
+        var fields = trailers.TakeEncoded();
+        if (fields.Length == 0)
+        {
+            AdvanceKestrelLocked(written.Length);
+            return;
+        }
+
+        var rest = written[at..].ToArray();
+        AdvanceKestrelLocked(at);
+        WriteOwnLocked(fields);
+        WriteOwnLocked(rest);
+    }
+
+    private void WriteOwnLocked(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return;
+        }
+
+        if (_kestrelMemoryFromStaging)
+        {
+            data.CopyTo(_staging.GetMemory(data.Length).Span);
+            _staging.Advance(data.Length);
+        }
+        else
+        {
+            _inner.Write(data);
         }
     }
 
@@ -582,6 +646,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         lock (_lock)
         {
             _completed = true;
+            _http1Trailers.Stop(Http1TrailerFraming.Abandoned);
             if (_staging.HasData && _ownFlush is null)
             {
                 _staging.CopyTo(_inner);

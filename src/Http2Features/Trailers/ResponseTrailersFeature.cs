@@ -1,3 +1,4 @@
+using Http2Features.Connection;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -6,11 +7,17 @@ using Microsoft.Net.Http.Headers;
 
 namespace Http2Features.Trailers;
 
-/// <summary>The per-request <see cref="IHttpResponseTrailersSenderFeature"/>, on top of Kestrel's <see cref="IHttpResponseTrailersFeature"/>.</summary>
+/// <summary>
+/// The per-request <see cref="IHttpResponseTrailersSenderFeature"/>: on HTTP/2 and HTTP/3 on top of Kestrel's <see cref="IHttpResponseTrailersFeature"/>;
+/// on HTTP/1.1 through the connection seam, which writes the trailers into the last chunk of a chunked response.
+/// </summary>
 internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeature
 {
     private readonly HttpContext _context;
     private readonly TrailersServices _services;
+    private readonly Http1ResponseTrailers? _http1;
+    private readonly bool _isHttp10;
+    private readonly bool _http11StartedBeforeUse;
     private readonly List<string> _declared = [];
     private List<Action<IHttpResponseTrailersSenderFeature>>? _callbacks;
     private bool _callbacksRan;
@@ -20,10 +27,60 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
     {
         _context = context;
         _services = services;
-        IsHttp2OrLater = HttpProtocol.IsHttp2(context.Request.Protocol) || HttpProtocol.IsHttp3(context.Request.Protocol);
+        var protocol = context.Request.Protocol;
+        IsHttp2OrLater = HttpProtocol.IsHttp2(protocol) || HttpProtocol.IsHttp3(protocol);
+        _isHttp10 = HttpProtocol.IsHttp10(protocol);
+        if (HttpProtocol.IsHttp11(protocol) && !context.Response.HasStarted && !HttpMethods.IsHead(context.Request.Method))
+        {
+            // Claimed now, before the response head is written, so the seam follows this response's framing.
+            _http1 = context.Features.Get<IConnectionSeam>()?.Get<IHttp1ResponseTrailerPort>()?.BeginResponse();
+        }
+
+        _http11StartedBeforeUse = HttpProtocol.IsHttp11(protocol) && context.Response.HasStarted;
     }
 
-    public bool IsSupported => _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is not null;
+    public bool IsSupported => UnsupportedReason == TrailersUnsupportedReason.None;
+
+    /// <summary>Why this response cannot carry trailers (<see cref="TrailersUnsupportedReason.None"/>: it can).</summary>
+    internal TrailersUnsupportedReason UnsupportedReason
+    {
+        get
+        {
+            if (_http1 is null)
+            {
+                return _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is not null ? TrailersUnsupportedReason.None
+                    : IsHttp2OrLater ? TrailersUnsupportedReason.ServerWithoutTrailers
+                    : _isHttp10 ? TrailersUnsupportedReason.Http10
+                    : HttpMethods.IsHead(_context.Request.Method) ? TrailersUnsupportedReason.NoResponseBody
+                    : _http11StartedBeforeUse ? TrailersUnsupportedReason.UsedAfterResponseStarted
+                    : HttpProtocol.IsHttp11(_context.Request.Protocol) ? TrailersUnsupportedReason.NoConnectionSeam
+                    : TrailersUnsupportedReason.ServerWithoutTrailers;
+            }
+
+            switch (_http1.Framing)
+            {
+                case Http1TrailerFraming.Written:
+                case Http1TrailerFraming.Chunked:
+                    return TrailersUnsupportedReason.None;
+                case Http1TrailerFraming.FramingMismatch:
+                    return TrailersUnsupportedReason.FramingMismatch;
+                case Http1TrailerFraming.NotChunked:
+                    return NotChunkedReason();
+            }
+
+            // Pending (or abandoned): judge from the headers, as Kestrel will (chunked unless Content-Length or no body).
+            var response = _context.Response;
+            if (response.HasStarted)
+            {
+                return IsChunked(response.Headers.TransferEncoding) ? TrailersUnsupportedReason.None : NotChunkedReason();
+            }
+
+            return response.ContentLength is not null || !CanHaveBody(response.StatusCode) ? NotChunkedReason() : TrailersUnsupportedReason.None;
+        }
+    }
+
+    /// <summary>True on HTTP/1.1 while the response has not started: completing it now would make Kestrel send Content-Length: 0.</summary>
+    internal bool NeedsStartForTrailers => _http1 is not null && !_context.Response.HasStarted && IsSupported;
 
     public IReadOnlyCollection<string> AnnouncedTrailers => _declared;
 
@@ -94,9 +151,9 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         ArgumentNullException.ThrowIfNull(trailers);
         var list = Validate(trailers, applyPolicy: true);
         var status = CheckCanAdd();
-        if (status == TrailersStatus.Sent)
+        if (status == TrailersStatus.Sent && !AddToServer(list))
         {
-            AddToServer(list);
+            status = TrailersStatus.ResponseCompleted;
         }
 
         return Report(status);
@@ -119,7 +176,10 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         if (status == TrailersStatus.Sent)
         {
             RunSendingCallbacks();
-            AddToServer(list);
+            if (!AddToServer(list))
+            {
+                return Report(TrailersStatus.ResponseCompleted);
+            }
         }
         else if (IsSent)
         {
@@ -129,7 +189,14 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         IsSent = true;
         try
         {
-            // Completing flushes the body and makes the server write the trailers with END_STREAM.
+            if (status == TrailersStatus.Sent && NeedsStartForTrailers)
+            {
+                // HTTP/1.1 without a body yet: Kestrel would answer Content-Length: 0; started now, it chunks.
+                await _context.Response.StartAsync(_context.RequestAborted);
+            }
+
+            // Completing flushes the body and makes the server write the trailers (HTTP/2: with END_STREAM; HTTP/1.1: in
+            // the last chunk).
             var body = _context.Features.Get<IHttpResponseBodyFeature>();
             if (body is not null)
             {
@@ -178,11 +245,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
     /// <summary>Adds a trailer made by a ready-made producer: valid by construction and exempt from the undeclared policy.</summary>
     internal void AddProduced(string name, string value)
     {
-        if (CheckCanAdd() == TrailersStatus.Sent)
-        {
-            _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers.Append(name, value);
-        }
-        else
+        if (CheckCanAdd() != TrailersStatus.Sent || !AddOne(name, value))
         {
             TrailersLog.ProducerTrailersDropped(_services.Logger, name);
         }
@@ -198,8 +261,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
 
     internal TrailersStatus CheckCanAdd()
     {
-        var trailers = _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
-        if (trailers is null)
+        if (!IsSupported)
         {
             return TrailersStatus.NotSupported;
         }
@@ -209,12 +271,28 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
             return TrailersStatus.ClientAborted;
         }
 
-        if (_completed || trailers.IsReadOnly || HasServerCompletedResponse())
+        var completed = _http1 is not null
+            ? _http1.Framing is Http1TrailerFraming.Written or Http1TrailerFraming.Abandoned
+            : _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers.IsReadOnly || HasServerCompletedResponse();
+        if (_completed || completed)
         {
             return IsSent ? TrailersStatus.AlreadySent : TrailersStatus.ResponseCompleted;
         }
 
         return TrailersStatus.Sent;
+    }
+
+    // One field to the server. Set through the indexer: IHeaderDictionary.Append drops an empty value, which RFC 9110 allows.
+    private bool AddOne(string name, string value)
+    {
+        if (_http1 is not null)
+        {
+            return _http1.TryAdd(name, value);
+        }
+
+        var trailers = _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers;
+        trailers[name] = StringValues.Concat(trailers[name], value);
+        return true;
     }
 
     /// <summary>Called by the producers' body wrapper when the application completes the response itself.</summary>
@@ -305,12 +383,43 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         return false;
     }
 
-    private void AddToServer(List<KeyValuePair<string, StringValues>> list)
+    private bool AddToServer(List<KeyValuePair<string, StringValues>> list)
     {
-        var trailers = _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers;
-        foreach (var (name, value) in list)
+        foreach (var (name, values) in list)
         {
-            trailers.Append(name, value);
+            foreach (var value in values)
+            {
+                if (!AddOne(name, value!))
+                {
+                    return false; // HTTP/1.1: the last chunk went out meanwhile
+                }
+            }
         }
+
+        return true;
+    }
+
+    internal bool HasTrailer(string name) =>
+        _http1 is not null
+            ? _http1.Contains(name)
+            : _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { } trailers && trailers.ContainsKey(name);
+
+    private TrailersUnsupportedReason NotChunkedReason() =>
+        _context.Response.ContentLength is not null && CanHaveBody(_context.Response.StatusCode)
+            ? TrailersUnsupportedReason.ContentLength
+            : TrailersUnsupportedReason.NoResponseBody;
+
+    private static bool CanHaveBody(int status) => status is not (StatusCodes.Status204NoContent or StatusCodes.Status205ResetContent or StatusCodes.Status304NotModified) and >= 200;
+
+    private static bool IsChunked(StringValues transferEncoding)
+    {
+        if (transferEncoding.Count == 0)
+        {
+            return false;
+        }
+
+        var last = transferEncoding[^1] ?? string.Empty;
+        var comma = last.LastIndexOf(',');
+        return string.Equals(last[(comma + 1)..].Trim(), "chunked", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -6,7 +6,9 @@ namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
 /// Ready-made trailer producers, per endpoint (<c>app.MapGet(...).WithChecksumTrailers()</c>) or for every request
-/// (<c>app.UseChecksumTrailers()</c>). On a response that cannot carry trailers (HTTP/1.x) they do nothing.
+/// (<c>app.UseChecksumTrailers()</c>). The endpoint forms only add metadata; <c>AddHttp2Features()</c> runs them around
+/// the endpoint (or <see cref="UseEndpointTrailerProducers"/> where you place it), so the endpoint writes its result exactly
+/// as without them. On a response that cannot carry trailers (HTTP/1.0, a Content-Length response) they do nothing.
 /// </summary>
 public static class TrailerProducerExtensions
 {
@@ -16,21 +18,22 @@ public static class TrailerProducerExtensions
     /// </summary>
     public static TBuilder WithChecksumTrailers<TBuilder>(this TBuilder builder, ChecksumTrailers checksums = ChecksumTrailers.ReprDigestSha256)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithProducers(new TrailerProducerSet(Require(checksums), false, false));
+        builder.WithProducers(Require(checksums), false, false);
 
     /// <summary>Sends a <c>server-timing</c> trailer: <c>total;dur=…</c> (the handler's elapsed milliseconds) plus metrics added with <see cref="ServerTimingExtensions.AddServerTimingMetric"/>.</summary>
     public static TBuilder WithServerTimingTrailer<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithProducers(new TrailerProducerSet(ChecksumTrailers.None, true, false));
+        builder.WithProducers(ChecksumTrailers.None, true, false);
 
     /// <summary>
     /// Sends <c>grpc-status</c> (and <c>grpc-message</c>) trailers: the status given to
-    /// <see cref="GrpcStatusExtensions.SendGrpcStatusAsync"/>, else 0 (OK) when the handler returns, or 2 (UNKNOWN) when it
-    /// throws (the exception is logged, not rethrown, as gRPC servers do).
+    /// <see cref="GrpcStatusExtensions.SendGrpcStatusAsync"/> or sent by the app itself (never a second one), else 0 (OK) when
+    /// the handler returns, or 2 (UNKNOWN) with HTTP 200 when it throws (the exception is logged, not rethrown, as grpc-dotnet
+    /// does). When the body never started the status goes in the headers (gRPC's Trailers-Only response).
     /// </summary>
     public static TBuilder WithGrpcStatusTrailers<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.WithProducers(new TrailerProducerSet(ChecksumTrailers.None, false, true));
+        builder.WithProducers(ChecksumTrailers.None, false, true);
 
     /// <summary>Middleware form of <see cref="WithChecksumTrailers"/>. Place it before (outside) response compression so the digest covers the encoded bytes.</summary>
     public static IApplicationBuilder UseChecksumTrailers(this IApplicationBuilder app, ChecksumTrailers checksums = ChecksumTrailers.ReprDigestSha256) =>
@@ -46,43 +49,32 @@ public static class TrailerProducerExtensions
 
     /// <summary>
     /// Runs the producers named by each endpoint's <see cref="ITrailerProducerMetadata"/> (<see cref="ResponseTrailersAttribute"/>
-    /// on controllers, actions, pages or handlers, or the metadata of the <c>.WithXxx()</c> methods). Place it after routing
-    /// (<c>UseRouting</c>, implicit in minimal hosting) so the endpoint is known. Endpoints without such metadata cost one lookup.
+    /// on controllers, actions, pages or handlers, or the metadata of the <c>.WithXxx()</c> methods) at this point of the
+    /// pipeline. Optional: <c>AddHttp2Features()</c> already runs them around the endpoint itself. Place it after routing
+    /// (<c>UseRouting</c>) and before <c>UseResponseCompression</c> when the digest must cover the compressed bytes.
+    /// Endpoints without such metadata cost one lookup.
     /// </summary>
     public static IApplicationBuilder UseEndpointTrailerProducers(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.Use((context, next) =>
+        return app.Use(next => context =>
         {
-            var metadata = context.GetEndpoint()?.Metadata.GetOrderedMetadata<ITrailerProducerMetadata>();
-            if (metadata is null || metadata.Count == 0)
-            {
-                return next(context);
-            }
-
-            var set = default(TrailerProducerSet);
-            foreach (var item in metadata)
-            {
-                set = new TrailerProducerSet(set.Checksums | item.Checksums, set.ServerTiming || item.ServerTiming, set.GrpcStatus || item.GrpcStatus);
-            }
-
-            return set == default ? next(context) : TrailerProducerRunner.RunAsync(context, () => next(context), set);
+            var set = TrailerProducerRunner.FromMetadata(context.GetEndpoint()?.Metadata);
+            return set == default ? next(context) : TrailerProducerRunner.RunAsync(context, next, set);
         });
     }
 
-    private static TBuilder WithProducers<TBuilder>(this TBuilder builder, TrailerProducerSet set)
+    private static TBuilder WithProducers<TBuilder>(this TBuilder builder, ChecksumTrailers checksums, bool serverTiming, bool grpcStatus)
         where TBuilder : IEndpointConventionBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.WithMetadata(new TrailerProducerMetadata(set.Checksums, set.ServerTiming, set.GrpcStatus));
-        builder.AddEndpointFilter(new TrailerProducerEndpointFilter(set));
-        return builder;
+        return builder.WithMetadata(new TrailerProducerMetadata(checksums, serverTiming, grpcStatus));
     }
 
     private static IApplicationBuilder UseProducers(this IApplicationBuilder app, TrailerProducerSet set)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.Use((context, next) => TrailerProducerRunner.RunAsync(context, next, set));
+        return app.Use(next => context => TrailerProducerRunner.RunAsync(context, next, set));
     }
 
     private static ChecksumTrailers Require(ChecksumTrailers checksums) =>

@@ -1,9 +1,9 @@
 namespace Http2Features;
 
 /// <summary>
-/// Endpoint metadata naming the ready-made trailer producers an endpoint uses. Read by
-/// <c>app.UseEndpointTrailerProducers()</c> (controllers, Razor Pages, any endpoint); minimal-API endpoints configured with
-/// <c>.WithChecksumTrailers()</c> and friends also run them through an endpoint filter.
+/// Endpoint metadata naming the ready-made trailer producers an endpoint uses (controllers, Razor Pages, minimal APIs, any
+/// endpoint). Read by the pack when routing selects the endpoint (registered by <c>AddHttp2Features()</c>), or by
+/// <c>app.UseEndpointTrailerProducers()</c> where that is placed.
 /// </summary>
 public interface ITrailerProducerMetadata
 {
@@ -18,8 +18,8 @@ public interface ITrailerProducerMetadata
 }
 
 /// <summary>
-/// The metadata added by <c>.WithChecksumTrailers()</c>, <c>.WithServerTimingTrailer()</c> and <c>.WithGrpcStatusTrailers()</c>
-/// (together with the endpoint filter that runs them); readable by tooling such as OpenAPI transformers.
+/// The metadata added by <c>.WithChecksumTrailers()</c>, <c>.WithServerTimingTrailer()</c> and <c>.WithGrpcStatusTrailers()</c>;
+/// readable by tooling such as OpenAPI transformers.
 /// </summary>
 public sealed class TrailerProducerMetadata : ITrailerProducerMetadata
 {
@@ -43,7 +43,7 @@ public sealed class TrailerProducerMetadata : ITrailerProducerMetadata
 
 /// <summary>
 /// Asks for ready-made trailer producers on a controller, an action, a Razor Page or a minimal-API handler; takes effect
-/// through <c>app.UseEndpointTrailerProducers()</c>.
+/// with <c>AddHttp2Features()</c> (or through <c>app.UseEndpointTrailerProducers()</c>).
 /// <code>[ResponseTrailers(Checksums = ChecksumTrailers.ReprDigestSha256, ServerTiming = true)]</code>
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method | AttributeTargets.Delegate, AllowMultiple = false, Inherited = true)]

@@ -10,8 +10,8 @@ namespace Http2Features.Trailers;
 internal readonly record struct TrailerProducerSet(ChecksumTrailers Checksums, bool ServerTiming, bool GrpcStatus);
 
 /// <summary>
-/// Per-request state of the ready-made producers (checksum, server-timing, gRPC status). The first middleware or
-/// endpoint filter that begins it owns it and finishes it; later ones only add producers.
+/// Per-request state of the ready-made producers (checksum, server-timing, gRPC status). The first runner (middleware
+/// or endpoint wrapper) that begins it owns it and finishes it; later ones only add producers.
 /// </summary>
 internal sealed class TrailerProducerState
 {
@@ -22,6 +22,7 @@ internal sealed class TrailerProducerState
     private long _startTimestamp;
     private List<string>? _metrics;
     private bool _handlerFailed;
+    private bool _grpcInHeaders;
     private bool _finished;
 
     private TrailerProducerState(HttpContext context, ResponseTrailersFeature feature)
@@ -84,7 +85,7 @@ internal sealed class TrailerProducerState
     /// Called by the owner when the handler (and its result) finished: adds the trailers, restores the body.
     /// After an unhandled exception nothing is produced: Kestrel answers 500 or resets the stream anyway.
     /// </summary>
-    public void Finish(bool produce = true)
+    public async ValueTask FinishAsync(bool produce = true)
     {
         if (_finished)
         {
@@ -96,8 +97,27 @@ internal sealed class TrailerProducerState
         {
             if (produce)
             {
+                var response = _context.Response;
+                if (!response.HasStarted && GrpcStatus)
+                {
+                    // gRPC's Trailers-Only response: with no body the status travels in the headers (as grpc-dotnet does).
+                    _grpcInHeaders = true;
+                    AddGrpcStatus((name, value) => response.Headers[name] = value);
+                }
+
+                if (!response.HasStarted && Feature.NeedsStartForTrailers)
+                {
+                    // HTTP/1.1: a response completed without a body gets Content-Length: 0 from Kestrel, which cannot carry
+                    // trailers; starting it now makes Kestrel choose chunked framing (its last chunk carries them).
+                    await response.StartAsync(_context.RequestAborted);
+                }
+
                 Feature.RunSendingCallbacks();
             }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException && _context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left while the response was being started: nothing to add.
         }
         finally
         {
@@ -167,7 +187,7 @@ internal sealed class TrailerProducerState
             names.Add(TrailerNames.ServerTiming);
         }
 
-        if (GrpcStatus)
+        if (GrpcStatus && !_grpcInHeaders)
         {
             names.Add(TrailerNames.GrpcStatus);
             names.Add(TrailerNames.GrpcMessage);
@@ -211,14 +231,25 @@ internal sealed class TrailerProducerState
             Feature.AddProduced(TrailerNames.ServerTiming, value.ToString());
         }
 
-        if (GrpcStatus && !GrpcStatusSent)
+        if (GrpcStatus && !_grpcInHeaders)
         {
-            var code = _handlerFailed ? GrpcStatusCode.Unknown : GrpcStatusCode.OK;
-            Feature.AddProduced(TrailerNames.GrpcStatus, ((int)code).ToString(CultureInfo.InvariantCulture));
-            if (_handlerFailed)
-            {
-                Feature.AddProduced(TrailerNames.GrpcMessage, GrpcStatusExtensions.PercentEncode(GrpcHandlerExceptionMessage));
-            }
+            AddGrpcStatus(Feature.AddProduced);
+        }
+    }
+
+    // Set, not appended: a status the app sent itself (SendGrpcStatusAsync, a grpc-status trailer or header) wins.
+    private void AddGrpcStatus(Action<string, string> add)
+    {
+        if (GrpcStatusSent || Feature.HasTrailer(TrailerNames.GrpcStatus) || _context.Response.Headers.ContainsKey(TrailerNames.GrpcStatus))
+        {
+            return;
+        }
+
+        var code = _handlerFailed ? GrpcStatusCode.Unknown : GrpcStatusCode.OK;
+        add(TrailerNames.GrpcStatus, ((int)code).ToString(CultureInfo.InvariantCulture));
+        if (_handlerFailed)
+        {
+            add(TrailerNames.GrpcMessage, GrpcStatusExtensions.PercentEncode(GrpcHandlerExceptionMessage));
         }
     }
 }

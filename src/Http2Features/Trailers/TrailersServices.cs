@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,9 @@ internal static class TrailersServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<TrailersMetrics>();
         services.TryAddSingleton<TrailersServices>();
+
+        // Runs the producers named by endpoint metadata when routing selects such an endpoint.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, TrailerProducerMatcherPolicy>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Http2FeaturesOptions>, TrailersOptionsValidator>());
         return services;
     }

@@ -39,14 +39,14 @@ public sealed class ExampleAppTests : IClassFixture<Http2WebApplicationFactory<P
     }
 
     [Fact]
-    public async Task Root_over_HTTP11_lists_only_early_hints()
+    public async Task Root_over_HTTP11_lists_trailers_and_early_hints()
     {
         using var response = await _factory.CreateHttp11Client().GetAsync("/", Ct);
 
         response.Version.Should().Be(HttpVersion.Version11);
         using var json = await ReadJsonAsync(response);
         json.RootElement.GetProperty("http_version").GetString().Should().Be("1.1");
-        Strings(json.RootElement.GetProperty("extensions")).Should().Equal("http.response.early_hint");
+        Strings(json.RootElement.GetProperty("extensions")).Should().Equal("http.response.trailers", "http.response.early_hint");
     }
 
     [Fact]
@@ -148,17 +148,36 @@ public sealed class ExampleAppTests : IClassFixture<Http2WebApplicationFactory<P
     }
 
     [Fact]
-    public async Task Trailers_over_HTTP11_fall_back_to_JSON_and_an_x_checksum_header()
+    public async Task Trailers_over_HTTP11_come_in_the_last_chunk()
     {
         using var content = new ByteArrayContent("posted over HTTP/1.1"u8.ToArray());
         using var response = await _factory.CreateHttp11Client().PostAsync("/trailers", content, Ct);
 
+        (await response.Content.ReadAsByteArrayAsync(Ct)).Should().Equal("posted over HTTP/1.1"u8.ToArray());
+        response.Version.Should().Be(HttpVersion.Version11);
+        response.Headers.TransferEncodingChunked.Should().BeTrue();
+        response.Headers.Contains("x-checksum").Should().BeFalse("the checksum header is only the fallback where trailers cannot be sent");
+        response.TrailingHeaders.GetValues("content-md5").Should().Equal(Md5Hex("posted over HTTP/1.1"u8.ToArray()));
+        response.TrailingHeaders.Contains("x-processing-time").Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Trailers_over_HTTP10_fall_back_to_JSON_and_an_x_checksum_header()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/trailers")
+        {
+            Content = new ByteArrayContent("posted over HTTP/1.0"u8.ToArray()),
+            Version = HttpVersion.Version10,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await _factory.CreateHttp11Client().SendAsync(request, Ct);
+
         response.Headers.Contains("trailer").Should().BeFalse();
-        var checksum = Md5Hex("posted over HTTP/1.1"u8.ToArray());
+        var checksum = Md5Hex("posted over HTTP/1.0"u8.ToArray());
         response.Headers.GetValues("x-checksum").Should().Equal(checksum);
         using var json = await ReadJsonAsync(response);
         Keys(json.RootElement).Should().Equal("message", "data", "checksum_in_header");
-        json.RootElement.GetProperty("data").GetString().Should().Be("posted over HTTP/1.1");
+        json.RootElement.GetProperty("data").GetString().Should().Be("posted over HTTP/1.0");
         json.RootElement.GetProperty("checksum_in_header").GetString().Should().Be(checksum);
     }
 
@@ -189,15 +208,17 @@ public sealed class ExampleAppTests : IClassFixture<Http2WebApplicationFactory<P
     }
 
     [Fact]
-    public async Task Combined_over_HTTP11_has_no_priority_and_no_trailers()
+    public async Task Combined_over_HTTP11_has_no_priority_but_sends_the_trailers()
     {
         using var response = await _factory.CreateHttp11Client().GetAsync("/combined", Ct);
 
-        response.Headers.Contains("trailer").Should().BeFalse();
-        using var json = await ReadJsonAsync(response);
+        var body = await response.Content.ReadAsByteArrayAsync(Ct);
+        response.TrailingHeaders.GetValues("content-md5").Should().Equal(Md5Hex(body));
+        response.TrailingHeaders.GetValues("x-status").Should().Equal("success");
+        using var json = JsonDocument.Parse(body);
         json.RootElement.GetProperty("http_version").GetString().Should().Be("1.1");
         json.RootElement.GetProperty("priority").ValueKind.Should().Be(JsonValueKind.Null);
-        json.RootElement.GetProperty("trailers_supported").GetBoolean().Should().BeFalse();
+        json.RootElement.GetProperty("trailers_supported").GetBoolean().Should().BeTrue();
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 // Handlers run on Kestrel's threads (their token is RequestAborted); every wait has its own timeout.
 #pragma warning disable xUnit1051
+using System.Collections.Concurrent;
 using System.Net;
 using FluentAssertions;
 using Http2Features.Testing;
@@ -184,15 +185,15 @@ public class SendTrailersTests
     }
 
     [Fact]
-    public async Task Http11_request_gets_NotSupported_results_no_Trailer_header_and_a_complete_body()
+    public async Task Http11_chunked_response_carries_the_trailers_in_its_last_chunk_for_HttpClient()
     {
         var results = new TaskCompletionSource<(bool, TrailersResult, TrailersResult)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpContext context) =>
         {
-            context.Response.AnnounceTrailers("x-a");
+            context.Response.AnnounceTrailers("x-a", "x-empty");
             await context.Response.WriteAsync("complete body");
             var trySend = context.Response.AppendTrailers("x-a", "1");
-            var send = await context.Response.SendTrailersAsync("x-a", "1");
+            var send = await context.Response.SendTrailersAsync("x-empty", "");
             results.SetResult((context.GetTrailersFeature().IsSupported, trySend, send));
         }));
         using var client = server.CreateHttp11Client();
@@ -200,13 +201,50 @@ public class SendTrailersTests
         using var message = await client.GetAsync("/t");
 
         message.Version.Should().Be(HttpVersion.Version11);
-        message.StatusCode.Should().Be(HttpStatusCode.OK);
         (await message.Content.ReadAsStringAsync()).Should().Be("complete body");
-        message.Headers.Contains("trailer").Should().BeFalse("announcing trailers that never come would mislead the client");
+        message.Headers.TransferEncodingChunked.Should().BeTrue();
+        message.Headers.GetValues("trailer").Should().Equal("x-a", "x-empty"); // HttpClient splits "x-a, x-empty"
+        message.TrailingHeaders.GetValues("x-a").Should().Equal("1");
+        message.TrailingHeaders.GetValues("x-empty").Should().Equal("");
         var (supported, trySend, send) = await results.Task.WaitAsync(Timeout);
-        supported.Should().BeFalse();
-        trySend.Status.Should().Be(TrailersStatus.NotSupported);
-        send.Status.Should().Be(TrailersStatus.NotSupported);
+        supported.Should().BeTrue();
+        trySend.Status.Should().Be(TrailersStatus.Sent);
+        send.Status.Should().Be(TrailersStatus.Sent);
+    }
+
+    [Fact]
+    public async Task Http10_and_content_length_responses_get_NotSupported_no_Trailer_header_and_a_complete_body()
+    {
+        var results = new ConcurrentQueue<(string, bool, TrailersResult)>();
+        await using var server = await TrailersApp.StartAsync(app => app.MapGet("/t", async (HttpContext context) =>
+        {
+            if (context.Request.Query.ContainsKey("length"))
+            {
+                context.Response.ContentLength = 13;
+            }
+
+            context.Response.AnnounceTrailers("x-a");
+            await context.Response.WriteAsync("complete body");
+            var send = await context.Response.SendTrailersAsync("x-a", "1");
+            results.Enqueue((context.Request.Protocol + context.Request.QueryString, context.GetTrailersFeature().IsSupported, send));
+        }));
+        using var client = server.CreateHttp11Client();
+
+        using var http10 = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/t") { Version = HttpVersion.Version10, VersionPolicy = HttpVersionPolicy.RequestVersionExact });
+        using var withLength = await client.GetAsync("/t?length");
+
+        foreach (var message in new[] { http10, withLength })
+        {
+            (await message.Content.ReadAsStringAsync()).Should().Be("complete body");
+            message.Headers.Contains("trailer").Should().BeFalse("announcing trailers that never come would mislead the client");
+            message.TrailingHeaders.Should().BeEmpty();
+        }
+
+        results.Should().HaveCount(2).And.AllSatisfy(r =>
+        {
+            r.Item2.Should().BeFalse(r.Item1);
+            r.Item3.Status.Should().Be(TrailersStatus.NotSupported, r.Item1);
+        });
     }
 
     [Fact]
@@ -309,12 +347,16 @@ public class SendTrailersTests
     [Fact]
     public async Task Helper_works_with_defaults_when_AddHttp2Features_was_not_called()
     {
-        await using var server = await Http2TestApp.StartAsync(app => app.MapGet("/t", async (HttpResponse response) =>
+        await using var server = await Http2TestApp.StartAsync(app =>
         {
-            response.AnnounceTrailers("x-a");
-            await response.WriteAsync("x");
-            await response.SendTrailersAsync("x-a", "1");
-        }).WithServerTimingTrailer());
+            app.UseEndpointTrailerProducers(); // without AddHttp2Features, endpoint metadata needs the middleware
+            app.MapGet("/t", async (HttpResponse response) =>
+            {
+                response.AnnounceTrailers("x-a");
+                await response.WriteAsync("x");
+                await response.SendTrailersAsync("x-a", "1");
+            }).WithServerTimingTrailer();
+        });
         var client = await server.CreateRawClientAsync();
 
         var response = await client.GetAsync("/t");

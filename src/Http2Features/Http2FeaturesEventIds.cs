@@ -41,6 +41,12 @@ internal static class Http2FeaturesEventIds
     {
         public const int First = 1200;
         public const int Last = 1249;
+
+        public const int ProxyHeaderRead = 1200;
+        public const int ProxyHeaderRejected = 1201;
+        public const int ProxyHeaderTimedOut = 1202;
+        public const int ProxyHeaderFromUntrustedPeer = 1203;
+        public const int ProxyUntrustedPeerServedDirectly = 1204;
     }
 
     /// <summary>Stream priority (src/Http2Features/Priority).</summary>

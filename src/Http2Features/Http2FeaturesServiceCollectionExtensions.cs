@@ -43,8 +43,7 @@ public static class Http2FeaturesServiceCollectionExtensions
         // ValidateOnStart runs them all when the host starts.
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
         services.AddHttp2ConnectionSeam();   // the seam, and with it stream priority
-        services.AddHttp2Priority();         // the priority feature on every request
-        services.AddHttp2Scheduling();       // acting on it (opt-in): admission, response scheduling
+        services.AddHttp2Scheduling();       // acting on priority (opt-in): admission, response scheduling
         services.AddHttp2EarlyHints();
         services.AddHttp2Trailers();
     }

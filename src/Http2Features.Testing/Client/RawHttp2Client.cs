@@ -82,6 +82,9 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
     /// <summary>The address the client connected to.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>The client's end of the connection (its source address and port), as the server's socket sees it unless a proxy is in between.</summary>
+    public System.Net.EndPoint? LocalEndPoint => _socket.LocalEndPoint;
+
     /// <summary>The options in use.</summary>
     public RawHttp2ClientOptions Options { get; }
 
@@ -188,13 +191,28 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
 
         using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutCts.CancelAfter(options.Timeout);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = options.UnixSocketPath is null
+            ? new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }
+            : new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         Stream stream;
         string? negotiated = null;
         try
         {
-            await socket.ConnectAsync(baseAddress.IdnHost, baseAddress.Port, timeoutCts.Token);
+            if (options.UnixSocketPath is { } path)
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), timeoutCts.Token);
+            }
+            else
+            {
+                await socket.ConnectAsync(baseAddress.IdnHost, baseAddress.Port, timeoutCts.Token);
+            }
+
             stream = new NetworkStream(socket, ownsSocket: true);
+            if (!options.ConnectionPrefix.IsEmpty)
+            {
+                await stream.WriteAsync(options.ConnectionPrefix, timeoutCts.Token);
+            }
+
             if (tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);

@@ -23,6 +23,12 @@ public sealed class RawHttp2ClientOptions
     /// <summary>Fail <see cref="RawHttp2Client.ConnectAsync"/> when TLS does not negotiate <c>h2</c>. Default true.</summary>
     public bool RequireH2 { get; set; } = true;
 
+    /// <summary>
+    /// Connect to this Unix domain socket instead of the address's host and port (the address still gives the scheme and
+    /// <c>:authority</c>). Default null.
+    /// </summary>
+    public string? UnixSocketPath { get; set; }
+
     /// <summary>The <c>:authority</c> sent on requests; default the authority of the base address.</summary>
     public string? Authority { get; set; }
 
@@ -46,6 +52,12 @@ public sealed class RawHttp2ClientOptions
     /// Default null: keep the protocol's 65,535 bytes.
     /// </summary>
     public int? ConnectionWindowSize { get; set; }
+
+    /// <summary>
+    /// Bytes written on the TCP connection before anything else, before the TLS handshake too: for example a
+    /// PROXY protocol header, as a load balancer in front of the server sends it. Default empty.
+    /// </summary>
+    public ReadOnlyMemory<byte> ConnectionPrefix { get; set; }
 
     /// <summary>Send the connection preface and SETTINGS on connect. Default true; false lets a test write its own preface.</summary>
     public bool SendPreface { get; set; } = true;

@@ -41,12 +41,24 @@ internal sealed record BindAddress(string Original, BindKind Kind, IPAddress? Ad
                 return null;
             }
 
+            if (path.Contains('\0', StringComparison.Ordinal))
+            {
+                error = "the socket path contains a NUL character (the kernel would cut the path there)";
+                return null;
+            }
+
             return new BindAddress(value, BindKind.UnixSocket, null, 0, path);
         }
 
         if (text.StartsWith("fd://", StringComparison.OrdinalIgnoreCase))
         {
             error = "fd:// (an inherited socket) is not supported; use systemd socket activation (UseSystemd) or a HOST:PORT bind";
+            return null;
+        }
+
+        if (text.Any(char.IsWhiteSpace))
+        {
+            error = "an address has no spaces; give each address as its own -b flag or list entry, for example -b 127.0.0.1:8443 -b [::1]:8443";
             return null;
         }
 

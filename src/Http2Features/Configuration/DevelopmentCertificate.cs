@@ -68,10 +68,36 @@ internal static class DevelopmentCertificate
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(certificatePath))!);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(keyPath))!);
         File.WriteAllText(certificatePath, certificate.ExportCertificatePem() + "\n");
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+        WritePrivate(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+    }
+
+    /// <summary>
+    /// Writes a private key so that it is never readable by others, not even briefly: a new file is created with
+    /// mode 0600 (UnixCreateMode applies at open(2) time), filled, then renamed over the old one.
+    /// </summary>
+    internal static void WritePrivate(string path, string text)
+    {
+        var temporary = path + "." + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)) + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temporary, options))
+            using (var writer = new StreamWriter(stream))
+            {
+                writer.Write(text);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
         }
     }
 }
@@ -82,8 +108,7 @@ internal static class CertificateFiles
     /// <summary>Loads a PEM certificate with its key (or a PKCS#12 file), usable by SslStream on every OS.</summary>
     public static X509Certificate2 LoadPem(string certificatePath, string? keyPath)
     {
-        var extension = Path.GetExtension(certificatePath);
-        if (extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase))
+        if (IsPkcs12(certificatePath))
         {
             return X509CertificateLoader.LoadPkcs12FromFile(certificatePath, password: null);
         }
@@ -91,6 +116,13 @@ internal static class CertificateFiles
         using var pem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
         // Round-trip through PKCS#12: Windows' SChannel refuses the ephemeral key CreateFromPemFile gives.
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), password: null);
+    }
+
+    /// <summary>Whether the file is PKCS#12 (by extension, as gunicorn users name them).</summary>
+    public static bool IsPkcs12(string path)
+    {
+        var extension = Path.GetExtension(path);
+        return extension.Equals(".pfx", StringComparison.OrdinalIgnoreCase) || extension.Equals(".p12", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>All certificates in a PEM file (chain or CA bundle).</summary>

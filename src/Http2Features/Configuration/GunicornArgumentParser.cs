@@ -3,12 +3,14 @@ using System.Text;
 namespace Http2Features.Configuration;
 
 /// <summary>The gunicorn settings found in an argument list, plus what was wrong with it.</summary>
-internal sealed record ArgumentParseResult(IReadOnlyList<RawSetting> Settings, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors);
+internal sealed record ArgumentParseResult(IReadOnlyList<RawSetting> Settings, IReadOnlyList<string> Warnings, IReadOnlyList<SettingError> Errors);
 
 /// <summary>
-/// Reads gunicorn's command-line spelling: <c>--flag value</c>, <c>--flag=value</c>, <c>-b value</c>, <c>-bvalue</c>;
-/// <c>-b</c> is repeatable. Arguments that are not gunicorn flags are left to ASP.NET Core's own
-/// command-line configuration (for example <c>--urls</c> or <c>--environment</c>).
+/// Reads gunicorn's command-line spelling: <c>--flag value</c>, <c>--flag=value</c>, <c>-b value</c>, <c>-bvalue</c>,
+/// flags without a value (<c>--reuse-port</c>) and with an optional one (<c>--proxy-protocol [MODE]</c>); <c>-b</c>,
+/// <c>-e</c> and the other list flags are repeatable. Every flag comes from <see cref="GunicornSettingCatalog"/>.
+/// Arguments that are not gunicorn flags are left to ASP.NET Core's own command-line configuration (for example
+/// <c>--urls</c> or <c>--environment</c>).
 /// </summary>
 internal static class GunicornArgumentParser
 {
@@ -19,7 +21,7 @@ internal static class GunicornArgumentParser
     {
         var settings = new List<RawSetting>();
         var warnings = new List<string>();
-        var errors = new List<string>();
+        var errors = new List<SettingError>();
         var origin = fromEnvironment ? "GUNICORN_CMD_ARGS" : "command line";
 
         for (var i = 0; i < args.Count; i++)
@@ -47,7 +49,7 @@ internal static class GunicornArgumentParser
             {
                 if (fromEnvironment)
                 {
-                    warnings.Add($"{origin}: positional argument '{arg}' ignored (the application is this ASP.NET Core app, not a WSGI module)");
+                    warnings.Add($"{origin}: positional argument '{SettingText.Safe(arg)}' ignored (the application is this ASP.NET Core app, not a WSGI module)");
                 }
 
                 continue;
@@ -61,30 +63,45 @@ internal static class GunicornArgumentParser
                     if (fromEnvironment || closest is not null)
                     {
                         warnings.Add(closest is null
-                            ? $"{origin}: unknown gunicorn flag '{flag}' ignored"
-                            : $"{origin}: unknown gunicorn flag '{flag}' ignored; did you mean '{closest}'?");
+                            ? $"{origin}: unknown gunicorn flag '{SettingText.Safe(flag)}' ignored"
+                            : $"{origin}: unknown gunicorn flag '{SettingText.Safe(flag)}' ignored; did you mean '{closest}'?");
                     }
                 }
 
                 continue;
             }
 
+            var source = fromEnvironment ? SettingSource.EnvironmentFlag(flag) : SettingSource.Flag(flag);
             string value;
-            if (inlineValue is not null)
+            switch (definition.Arity)
             {
-                value = inlineValue;
-            }
-            else if (i + 1 < args.Count)
-            {
-                value = args[++i];
-            }
-            else
-            {
-                errors.Add($"{definition.Name}: {Describe(fromEnvironment, flag)} needs a value (for example {flag} {Example(definition)})");
-                continue;
+                case FlagArity.None when inlineValue is not null:
+                    errors.Add(new SettingError(definition.Name, source, SettingText.Safe(inlineValue), $"{flag} takes no value", $"{flag} alone"));
+                    continue;
+                case FlagArity.None:
+                    value = definition.FlagConstant!;
+                    break;
+                case FlagArity.Optional when inlineValue is null && (i + 1 >= args.Count || args[i + 1].StartsWith('-')):
+                    value = definition.FlagConstant!;
+                    break;
+                default:
+                    if (inlineValue is not null)
+                    {
+                        value = inlineValue;
+                    }
+                    else if (i + 1 < args.Count)
+                    {
+                        value = args[++i];
+                    }
+                    else
+                    {
+                        errors.Add(new SettingError(definition.Name, source, null, "the flag needs a value", $"for example {flag} {Example(definition)}"));
+                        continue;
+                    }
+
+                    break;
             }
 
-            var source = fromEnvironment ? SettingSource.EnvironmentFlag(flag) : SettingSource.Flag(flag);
             settings.Add(new RawSetting(definition.Name, value, source));
         }
 
@@ -161,13 +178,11 @@ internal static class GunicornArgumentParser
         return result;
     }
 
-    private static string Describe(bool fromEnvironment, string flag) =>
-        fromEnvironment ? $"flag {flag} in environment variable GUNICORN_CMD_ARGS" : $"command-line flag {flag}";
-
     private static string Example(SettingDefinition d) => d.Kind switch
     {
         SettingKind.Integer => "100",
         SettingKind.BindList => "127.0.0.1:8443",
+        _ when d.Name == "raw_env" => "KEY=VALUE",
         _ => "VALUE",
     };
 }

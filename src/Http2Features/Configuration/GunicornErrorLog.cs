@@ -12,10 +12,10 @@ internal sealed class GunicornLogTargets(GunicornSettingsProvider provider) : ID
     private bool _disposed;
 
     /// <summary>accesslog: <c>-</c> is stdout, as in gunicorn.</summary>
-    public GunicornLogTarget? Access => Open(ref _access, provider.TryGetSettings()?.AccessLog, Console.Out);
+    public GunicornLogTarget? Access => Open(ref _access, provider.TryGetSettings()?.Logging.AccessLog, Console.Out);
 
     /// <summary>errorlog: <c>-</c> is stderr, as in gunicorn.</summary>
-    public GunicornLogTarget? Error => Open(ref _error, provider.TryGetSettings()?.ErrorLog, Console.Error);
+    public GunicornLogTarget? Error => Open(ref _error, provider.TryGetSettings()?.Logging.ErrorLog, Console.Error);
 
     private GunicornLogTarget? Open(ref GunicornLogTarget? field, string? target, TextWriter dash)
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +25,7 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     public void Configure(HostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (provider.TryGetSettings()?.GracefulTimeoutSeconds is int seconds)
+        if (provider.TryGetSettings()?.Process.GracefulTimeoutSeconds is int seconds)
         {
             options.ShutdownTimeout = TimeSpan.FromSeconds(seconds);
         }
@@ -33,7 +34,7 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     public void Configure(SocketTransportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (provider.TryGetSettings()?.Backlog is int backlog)
+        if (provider.TryGetSettings()?.Process.Backlog is int backlog)
         {
             options.Backlog = backlog;
         }
@@ -44,7 +45,7 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     {
         ArgumentNullException.ThrowIfNull(options);
         var s = provider.TryGetSettings();
-        if (s?.LogLevel is LogLevel level)
+        if (s?.Logging.Level is LogLevel level)
         {
             // gunicorn's loglevel is the error log's threshold: nothing below it is written. Rules that are stricter
             // (appsettings' "Microsoft.AspNetCore": "Warning", which keeps requests from logging) stay as they are.
@@ -62,7 +63,7 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
             options.Rules.Add(new LoggerFilterRule(null, null, level, null));
         }
 
-        if (s?.ErrorLog is not null)
+        if (s?.Logging.ErrorLog is not null)
         {
             options.Rules.Add(new LoggerFilterRule(ConsoleProvider, null, LogLevel.None, null));
         }
@@ -71,8 +72,8 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
     public void Configure(ForwardedHeadersOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var s = provider.TryGetSettings();
-        if (s?.ForwardedAllowProxies is null)
+        var s = provider.TryGetSettings()?.Forwarding;
+        if (s is not { Configured: true })
         {
             return;
         }
@@ -81,14 +82,14 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
         options.ForwardedHeaders = ForwardedHeaders.XForwardedProto;
         options.KnownProxies.Clear();
         options.KnownIPNetworks.Clear();
-        if (!s.TrustAllProxies)
+        if (!s.TrustAll)
         {
-            foreach (var proxy in s.ForwardedAllowProxies)
+            foreach (var proxy in s.Proxies)
             {
                 options.KnownProxies.Add(proxy);
             }
 
-            foreach (var network in s.ForwardedAllowNetworks ?? [])
+            foreach (var network in s.Networks)
             {
                 options.KnownIPNetworks.Add(network);
             }
@@ -97,21 +98,36 @@ internal sealed class GunicornHostSetup(GunicornSettingsProvider provider) :
 
 }
 
-/// <summary>Adds the middleware that forwarded_allow_ips and accesslog ask for, ahead of the app's own.</summary>
+/// <summary>Adds the middleware that accesslog, forwarded_allow_ips and keepalive = 0 ask for, ahead of the app's own.</summary>
 internal sealed class GunicornStartupFilter(GunicornSettingsProvider provider, GunicornLogTargets logs) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         var s = provider.TryGetSettings();
-        if (s is { AccessLog: not null, AccessLogFormat: { } format } && logs.Access is { } target)
+        if (s?.Logging is { AccessLog: not null, AccessLogFormat: { } format } && logs.Access is { } target)
         {
             // First, so that the line has the status and size the client got; one line per request.
             app.UseMiddleware<GunicornAccessLogMiddleware>(format, target);
         }
 
-        if (s?.ForwardedAllowProxies is not null)
+        if (s?.Forwarding.Configured == true)
         {
             app.UseForwardedHeaders();
+        }
+
+        if (s?.Limits.KeepAliveOff == true)
+        {
+            // gunicorn's keepalive = 0: close every HTTP/1.x connection after its response. Kestrel has no switch for
+            // that, but it closes the connection after a response that carries "Connection: close".
+            app.Use(static (context, nextMiddleware) =>
+            {
+                if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+                {
+                    context.Response.Headers.Connection = "close";
+                }
+
+                return nextMiddleware(context);
+            });
         }
 
         next(app);

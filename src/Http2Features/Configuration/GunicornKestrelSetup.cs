@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Http2Features.Connection;
 
 namespace Http2Features.Configuration;
 
@@ -14,9 +15,6 @@ namespace Http2Features.Configuration;
 internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, ILoggerFactory loggerFactory) :
     IConfigureOptions<KestrelServerOptions>, IPostConfigureOptions<KestrelServerOptions>
 {
-    private static readonly System.Reflection.PropertyInfo? CodeBackedListenOptions =
-        typeof(KestrelServerOptions).GetProperty("CodeBackedListenOptions", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic);
-
     private readonly ILogger _logger = loggerFactory.CreateLogger(GunicornLog.Category);
 
     public void Configure(KestrelServerOptions options)
@@ -29,37 +27,13 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         }
 
         provider.LogDiagnosticsOnce(_logger);
-        var limits = options.Limits;
+        ApplyLimits(options.Limits, s);
 
-        Apply(s, "http2_max_concurrent_streams", s.MaxConcurrentStreams, v => limits.Http2.MaxStreamsPerConnection = v, "Http2Limits.MaxStreamsPerConnection");
-        Apply(s, "http2_initial_window_size", s.InitialWindowSize, v =>
-        {
-            limits.Http2.InitialStreamWindowSize = v;
-            // The connection window must hold at least one full stream window, or one stream stalls the rest.
-            if (limits.Http2.InitialConnectionWindowSize < v)
-            {
-                limits.Http2.InitialConnectionWindowSize = v;
-            }
-        }, "Http2Limits.InitialStreamWindowSize (InitialConnectionWindowSize raised to match when smaller)");
-        Apply(s, "http2_max_frame_size", s.MaxFrameSize, v => limits.Http2.MaxFrameSize = v, "Http2Limits.MaxFrameSize");
-        Apply(s, "http2_max_header_list_size", s.MaxHeaderListSize, v => limits.MaxRequestHeadersTotalSize = v,
-            "KestrelServerLimits.MaxRequestHeadersTotalSize (advertised as SETTINGS_MAX_HEADER_LIST_SIZE)");
-        Apply(s, "keepalive", s.KeepAliveSeconds, v => limits.KeepAliveTimeout = TimeSpan.FromSeconds(v), "KestrelServerLimits.KeepAliveTimeout");
-        Apply(s, "limit_request_line", s.LimitRequestLine, v => limits.MaxRequestLineSize = v == 0 ? int.MaxValue : v, "KestrelServerLimits.MaxRequestLineSize");
-        Apply(s, "limit_request_fields", s.LimitRequestFields, v => limits.MaxRequestHeaderCount = v, "KestrelServerLimits.MaxRequestHeaderCount");
-        Apply(s, "limit_request_field_size", s.LimitRequestFieldSize, v =>
-        {
-            var size = v == 0 ? int.MaxValue : v;
-            limits.Http2.MaxRequestHeaderFieldSize = size;
-            limits.Http3.MaxRequestHeaderFieldSize = size;
-        }, "Http2Limits.MaxRequestHeaderFieldSize (HTTP/1.1 has no per-field limit; its headers are bounded by MaxRequestHeadersTotalSize)");
-        Apply(s, "worker_connections", s.WorkerConnections, v => limits.MaxConcurrentConnections = v, "KestrelServerLimits.MaxConcurrentConnections (per process)");
-
-        if (s.AppEndpoints is not null)
+        if (s.Listen.AppEndpoints is not null)
         {
             ApplyToAppEndpoints(options, s);
         }
-        else if (!s.UsesEmbeddedDefault)
+        else if (!s.Listen.UsesEmbeddedDefault)
         {
             Listen(options, s);
         }
@@ -72,28 +46,33 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
     /// </summary>
     private static void ApplyToAppEndpoints(KestrelServerOptions options, GunicornSettings s)
     {
-        var previousEndpoint = GetEndpointDefaults(options);
+        var previousEndpoint = KestrelInternals.GetEndpointDefaults(options);
         var protocols = s.Protocols;
+        var forwarding = s.Forwarding;
+        var proxyProtocol = s.ProxyProtocol;
         options.ConfigureEndpointDefaults(lo =>
         {
-            lo.Protocols = protocols;
+            lo.Protocols = protocols.Protocols;
+            if (proxyProtocol.Mode is not null)
+            {
+                lo.UseProxyProtocol(proxyProtocol.Apply); // endpoint defaults run before Kestrel adds TLS: where the header is read
+            }
+
+            if (protocols.PriorKnowledgeForTrustedPeersOnly)
+            {
+                TrustedPeerCleartext.Use(lo, forwarding);
+            }
+
             previousEndpoint?.Invoke(lo);
         });
 
-        var previousHttps = GetHttpsDefaults(options);
+        var previousHttps = KestrelInternals.GetHttpsDefaults(options);
         options.ConfigureHttpsDefaults(https =>
         {
             ConfigureHttps(https, s);
             previousHttps?.Invoke(https);
         });
     }
-
-    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "get_EndpointDefaults")]
-    internal static extern Action<ListenOptions>? GetEndpointDefaults(KestrelServerOptions options);
-
-    /// <summary><c>KestrelServerOptions.HttpsDefaults</c>, the action <c>ConfigureHttpsDefaults</c> stores (internal; pinned by a test).</summary>
-    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "get_HttpsDefaults")]
-    internal static extern Action<HttpsConnectionAdapterOptions>? GetHttpsDefaults(KestrelServerOptions options);
 
     /// <summary>
     /// The embedded default endpoint is added last, and only when nobody configured endpoints in code
@@ -102,7 +81,7 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
     public void PostConfigure(string? name, KestrelServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (provider.TryGetSettings() is not { UsesEmbeddedDefault: true } s)
+        if (provider.TryGetSettings() is not { Listen.UsesEmbeddedDefault: true } s)
         {
             return;
         }
@@ -120,17 +99,65 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         }
 
         GunicornLog.Diagnostic(_logger, new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
-            $"no bind set: listening on the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} ({string.Join(",", s.AlpnOrder)})"));
+            $"no bind set: listening on the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} ({string.Join(",", s.Protocols.AlpnOrder)})"));
         Listen(options, s);
     }
 
-    /// <summary>Endpoints added with Listen* before us. Kestrel keeps them in an internal list (pinned by a test).</summary>
-    internal static int CountCodeBackedEndpoints(KestrelServerOptions options) =>
-        CodeBackedListenOptions?.GetValue(options) is System.Collections.ICollection list ? list.Count : 0;
+    /// <summary>
+    /// Endpoints added with Listen* before us, read through the one accessor of that Kestrel internal
+    /// (<see cref="KestrelInternals.GetCodeBackedListenOptions"/>, pinned by KestrelInternalsTests).
+    /// </summary>
+    internal static int CountCodeBackedEndpoints(KestrelServerOptions options) => KestrelInternals.GetCodeBackedListenOptions(options).Count;
+
+    private void ApplyLimits(KestrelServerLimits limits, GunicornSettings s)
+    {
+        var l = s.Limits;
+        Apply(s, "http2_max_concurrent_streams", l.MaxConcurrentStreams, v => limits.Http2.MaxStreamsPerConnection = v, "Http2Limits.MaxStreamsPerConnection");
+        Apply(s, "http2_initial_window_size", l.InitialWindowSize, v =>
+        {
+            limits.Http2.InitialStreamWindowSize = v;
+            // The connection window must hold at least one full stream window, or one stream stalls the rest.
+            if (limits.Http2.InitialConnectionWindowSize < v)
+            {
+                limits.Http2.InitialConnectionWindowSize = v;
+            }
+        }, "Http2Limits.InitialStreamWindowSize (InitialConnectionWindowSize raised to match when smaller)");
+        Apply(s, "http2_max_frame_size", l.MaxFrameSize, v => limits.Http2.MaxFrameSize = v, "Http2Limits.MaxFrameSize");
+        Apply(s, "http2_max_header_list_size", l.MaxHeaderListSize, v =>
+        {
+            limits.MaxRequestHeadersTotalSize = v;
+            RaiseRequestBuffer(limits, v);
+        }, "KestrelServerLimits.MaxRequestHeadersTotalSize (advertised as SETTINGS_MAX_HEADER_LIST_SIZE; MaxRequestBufferSize raised to match when smaller)");
+        Apply(s, "keepalive", l.KeepAliveSeconds, v => limits.KeepAliveTimeout = TimeSpan.FromSeconds(v), "KestrelServerLimits.KeepAliveTimeout");
+        Apply(s, "limit_request_line", l.RequestLine, v =>
+        {
+            limits.MaxRequestLineSize = v;
+            RaiseRequestBuffer(limits, v);
+        }, "KestrelServerLimits.MaxRequestLineSize (MaxRequestBufferSize raised to match when smaller)");
+        Apply(s, "limit_request_fields", l.RequestFields, v => limits.MaxRequestHeaderCount = v, "KestrelServerLimits.MaxRequestHeaderCount");
+        Apply(s, "limit_request_field_size", l.RequestFieldSize, v =>
+        {
+            limits.Http2.MaxRequestHeaderFieldSize = v;
+            limits.Http3.MaxRequestHeaderFieldSize = v;
+        }, "Http2Limits.MaxRequestHeaderFieldSize (HTTP/1.1 has no per-field limit; its headers are bounded by MaxRequestHeadersTotalSize)");
+        Apply(s, "worker_connections", l.WorkerConnections, v => limits.MaxConcurrentConnections = v, "KestrelServerLimits.MaxConcurrentConnections (per process)");
+    }
+
+    /// <summary>
+    /// Kestrel refuses to start when the request line or the header block may be larger than the per-connection
+    /// request buffer (MaxRequestBufferSize, 1 MiB by default): the buffer has to hold either whole.
+    /// </summary>
+    private static void RaiseRequestBuffer(KestrelServerLimits limits, int size)
+    {
+        if (limits.MaxRequestBufferSize is long buffer && buffer < size)
+        {
+            limits.MaxRequestBufferSize = size;
+        }
+    }
 
     private void Listen(KestrelServerOptions options, GunicornSettings s)
     {
-        foreach (var bind in s.Binds)
+        foreach (var bind in s.Listen.Binds)
         {
             switch (bind.Kind)
             {
@@ -152,15 +179,17 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
     private void LogListening(BindAddress bind, GunicornSettings s)
     {
         var address = bind.ToString();
-        var scheme = s.Tls ? "https" : "http";
+        var scheme = s.Tls.Enabled ? "https" : "http";
         var protocols = Describe(s);
         var source = s.SourceOf("bind").Description;
         GunicornLog.Listening(_logger, address, scheme, protocols, source);
     }
 
-    private static string Describe(GunicornSettings s) => s.Tls
-        ? "ALPN " + string.Join(",", s.AlpnOrder.Select(p => p.ToString()))
-        : s.Protocols == HttpProtocols.Http2 ? "h2c (prior knowledge)" : "http/1.1";
+    private static string Describe(GunicornSettings s) => s.Tls.Enabled
+        ? "ALPN " + string.Join(",", s.Protocols.AlpnOrder.Select(p => p.ToString()))
+        : s.Protocols.PriorKnowledgeForTrustedPeersOnly
+            ? (s.Protocols.AlpnOrder.Contains(SslApplicationProtocol.Http11) ? "h2c (prior knowledge) for peers in forwarded_allow_ips, http/1.1 for the others" : "h2c (prior knowledge) for peers in forwarded_allow_ips")
+            : s.Protocols.Protocols == HttpProtocols.Http2 ? "h2c (prior knowledge)" : "http/1.1";
 
     private void Apply(GunicornSettings s, string name, int? value, Action<int> apply, string target)
     {
@@ -177,14 +206,23 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
     }
 
     /// <summary>The settings that decide an endpoint's TLS and protocols (warned about when they cannot apply).</summary>
-    internal static readonly string[] TlsAndProtocolSettings = ["certfile", "keyfile", "ssl_version", "ciphers", "cert_reqs", "ca_certs", "http_protocols", "http2_cleartext"];
+    internal static readonly string[] TlsAndProtocolSettings = ["certfile", "keyfile", "ciphers", "cert_reqs", "ca_certs", "http_protocols", "http2_cleartext"];
 
     private static void ConfigureEndpoint(ListenOptions listenOptions, GunicornSettings s)
     {
-        listenOptions.Protocols = s.Protocols;
-        if (s.Tls)
+        listenOptions.Protocols = s.Protocols.Protocols;
+        if (s.ProxyProtocol.Mode is not null)
+        {
+            listenOptions.UseProxyProtocol(s.ProxyProtocol.Apply); // the header comes before the TLS handshake
+        }
+
+        if (s.Tls.Enabled)
         {
             listenOptions.UseHttps(https => ConfigureHttps(https, s));
+        }
+        else if (s.Protocols.PriorKnowledgeForTrustedPeersOnly)
+        {
+            TrustedPeerCleartext.Use(listenOptions, s.Forwarding);
         }
 
         InstallConnectionSeam(listenOptions);
@@ -192,25 +230,21 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
 
     private static void ConfigureHttps(HttpsConnectionAdapterOptions https, GunicornSettings s)
     {
-        if (s.Certificate is not null)
+        var tls = s.Tls;
+        if (tls.Certificate is not null)
         {
-            https.ServerCertificate = s.Certificate;
-            https.ServerCertificateChain = s.CertificateChain;
+            https.ServerCertificate = tls.Certificate;
+            https.ServerCertificateChain = tls.CertificateChain;
         }
 
-        if (s.SslProtocols is { } protocols)
-        {
-            https.SslProtocols = protocols;
-        }
-
-        https.ClientCertificateMode = s.ClientCertificateMode;
-        if (s.ClientCertificateAuthorities is { } authorities && s.ClientCertificateMode != ClientCertificateMode.NoCertificate)
+        https.ClientCertificateMode = tls.ClientCertificateMode;
+        if (tls.ClientCertificateAuthorities is { } authorities && tls.ClientCertificateMode != ClientCertificateMode.NoCertificate)
         {
             https.ClientCertificateValidation = (certificate, _, _) => IsIssuedBy(certificate, authorities);
         }
 
-        var alpn = s.AlpnOrder;
-        var suites = s.CipherSuites;
+        var alpn = s.Protocols.AlpnOrder;
+        var suites = tls.CipherSuites;
         https.OnAuthenticate = (_, ssl) =>
         {
             // Kestrel fills h2 then http/1.1; gunicorn's http_protocols order is the server's preference,

@@ -32,4 +32,11 @@ public sealed class GunicornOptions
     /// listen on https://127.0.0.1:8443 with h2,h1 and a generated development certificate (default true).
     /// </summary>
     public bool UseEmbeddedDefault { get; set; } = true;
+
+    /// <summary>
+    /// When a setting is invalid, print one message per invalid setting to standard error and end the process with
+    /// exit code 1 while the host is being built, as gunicorn does (default true). Set to false to get a
+    /// <see cref="GunicornConfigurationException"/> from host start-up instead, for example in tests.
+    /// </summary>
+    public bool ExitOnInvalidSettings { get; set; } = true;
 }

@@ -1,11 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Security;
-using System.Security.Authentication;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
@@ -48,91 +41,23 @@ internal sealed record GunicornLoadInput
     public string? EnvironmentUrls { get; init; }
 }
 
-/// <summary>The endpoints the app configured itself: URLs, ports or <c>Kestrel:Endpoints</c>.</summary>
-/// <param name="Description">For messages, e.g. <c>urls=http://localhost:5099</c>.</param>
-/// <param name="HasHttps">Whether at least one is an https endpoint.</param>
-/// <param name="FromLaunchProfile">Whether the URLs are a launch profile's applicationUrl (<c>dotnet run</c>).</param>
-internal sealed record AppEndpoints(string Description, bool HasHttps, bool FromLaunchProfile)
-{
-    public static AppEndpoints? Read(GunicornLoadInput input)
-    {
-        var configuration = input.Configuration;
-        if (configuration is null)
-        {
-            return null;
-        }
-
-        var parts = new List<string>();
-        var https = false;
-        var urls = configuration["urls"];
-        if (!string.IsNullOrWhiteSpace(urls))
-        {
-            parts.Add("urls=" + urls);
-            https |= urls.Split(';', StringSplitOptions.TrimEntries).Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase));
-        }
-        else
-        {
-            // Kestrel reads the port variables only when no URLs are set.
-            if (configuration["http_ports"] is { Length: > 0 } httpPorts)
-            {
-                parts.Add("http_ports=" + httpPorts);
-            }
-
-            if (configuration["https_ports"] is { Length: > 0 } httpsPorts)
-            {
-                parts.Add("https_ports=" + httpsPorts);
-                https = true;
-            }
-        }
-
-        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
-        {
-            var url = endpoint["Url"] ?? string.Empty;
-            parts.Add($"Kestrel:Endpoints:{endpoint.Key}={url}");
-            https |= url.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
-        }
-
-        if (parts.Count == 0)
-        {
-            return null;
-        }
-
-        var fromLaunchProfile = parts.Count == 1 && !string.IsNullOrEmpty(input.LaunchProfile)
-            && string.Equals(urls, input.EnvironmentUrls, StringComparison.Ordinal);
-        return new AppEndpoints(string.Join(", ", parts), https, fromLaunchProfile);
-    }
-}
-
 /// <summary>
-/// Merges the gunicorn sources (config file &lt; IConfiguration section &lt; GUNICORN_CMD_ARGS &lt; command line),
-/// types and validates every value, and applies gunicorn's cross-setting rules. Never throws on user input:
-/// every problem becomes one error line naming setting, source, value and what is allowed.
+/// Merges the gunicorn sources (config file &lt; IConfiguration section &lt; GUNICORN_CMD_ARGS &lt; command line), then
+/// hands the merged values to one binder per concern (listen, TLS, protocols, limits, forwarding, logging,
+/// process), each returning its own record. Never throws on user input: every problem becomes one
+/// <see cref="SettingError"/>.
 /// </summary>
 internal static class GunicornSettingsLoader
 {
-    public const string EmbeddedDefaultBind = "127.0.0.1:8443";
+    public const string EmbeddedDefaultBind = ListenBinder.EmbeddedDefaultBind;
 
-    internal static readonly Dictionary<string, TlsCipherSuite> OpenSslCipherNames = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["ECDHE-ECDSA-AES128-GCM-SHA256"] = TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        ["ECDHE-RSA-AES128-GCM-SHA256"] = TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        ["ECDHE-ECDSA-AES256-GCM-SHA384"] = TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        ["ECDHE-RSA-AES256-GCM-SHA384"] = TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        ["ECDHE-ECDSA-CHACHA20-POLY1305"] = TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        ["ECDHE-RSA-CHACHA20-POLY1305"] = TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        ["DHE-RSA-AES128-GCM-SHA256"] = TlsCipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
-        ["DHE-RSA-AES256-GCM-SHA384"] = TlsCipherSuite.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
-        ["DHE-RSA-CHACHA20-POLY1305"] = TlsCipherSuite.TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        ["ECDHE-ECDSA-AES128-SHA256"] = TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
-        ["ECDHE-RSA-AES128-SHA256"] = TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
-        ["ECDHE-ECDSA-AES256-SHA384"] = TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
-        ["ECDHE-RSA-AES256-SHA384"] = TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
-    };
+    /// <summary>Largest config file read. gunicorn.conf.py files are a few kB; the bound keeps start-up memory small.</summary>
+    public const long MaxConfigFileBytes = 2 * 1024 * 1024;
 
     public static GunicornLoadResult Load(GunicornLoadInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var errors = new List<string>();
+        var errors = new List<SettingError>();
         var diagnostics = new List<GunicornDiagnostic>();
 
         // 1. Command line and GUNICORN_CMD_ARGS first: they may name the config file.
@@ -146,7 +71,7 @@ internal static class GunicornSettingsLoader
             }
             catch (FormatException ex)
             {
-                errors.Add(ex.Message + ": " + input.EnvironmentArguments);
+                errors.Add(new SettingError(GunicornOptions.EnvironmentVariableName, null, SettingText.Safe(input.EnvironmentArguments), ex.Message, "POSIX shell quoting, as Python's shlex.split reads it"));
             }
         }
 
@@ -180,12 +105,11 @@ internal static class GunicornSettingsLoader
             ReadConfigFile(configRaw, input, fromFile, errors, diagnostics);
         }
 
-        // 4. Precedence: file < configuration < GUNICORN_CMD_ARGS < command line; bind accumulates within one source.
+        // 4. Precedence: file < configuration < GUNICORN_CMD_ARGS < command line; repeatable flags accumulate within one source.
         var merged = new Dictionary<string, RawSetting>(StringComparer.Ordinal);
         foreach (var layer in new[] { fromFile, fromConfiguration, env.Settings, cli.Settings })
         {
-            var binds = new List<string>();
-            SettingSource? bindSource = null;
+            var lists = new Dictionary<string, (List<object?> Items, SettingSource Source)>(StringComparer.Ordinal);
             foreach (var raw in layer)
             {
                 if (raw.Name == "config")
@@ -193,19 +117,23 @@ internal static class GunicornSettingsLoader
                     continue;
                 }
 
-                if (raw.Name == "bind" && raw.Value is string single && layer != fromFile && layer != fromConfiguration)
+                if (raw.Value is string single && layer != fromFile && layer != fromConfiguration && GunicornSettingCatalog.Get(raw.Name).Repeatable)
                 {
-                    binds.Add(single);
-                    bindSource ??= raw.Source;
+                    if (!lists.TryGetValue(raw.Name, out var list))
+                    {
+                        lists[raw.Name] = list = ([], raw.Source);
+                    }
+
+                    list.Items.Add(single);
                     continue;
                 }
 
                 merged[raw.Name] = raw;
             }
 
-            if (binds.Count > 0)
+            foreach (var (name, (items, source)) in lists)
             {
-                merged["bind"] = new RawSetting("bind", binds, bindSource!);
+                merged[name] = new RawSetting(name, items, source, items.Count == 1 ? (string)items[0]! : null);
             }
         }
 
@@ -214,8 +142,59 @@ internal static class GunicornSettingsLoader
             merged["config"] = configRaw;
         }
 
-        var settings = Build(merged, input, errors, diagnostics);
+        var reader = new SettingReader(merged);
+        var settings = Bind(reader, input);
+        errors.AddRange(reader.Errors);
+        diagnostics.AddRange(reader.Diagnostics);
         return new GunicornLoadResult(errors.Count == 0 ? settings : null, errors, diagnostics);
+    }
+
+    /// <summary>One binder per concern; each reads only its own settings (and what it is handed explicitly).</summary>
+    private static GunicornSettings Bind(SettingReader r, GunicornLoadInput input)
+    {
+        var listen = ListenBinder.Bind(r, input);
+        var tls = TlsBinder.Bind(r, input, listen, out var tlsRequested);
+        var protocols = ProtocolBinder.Bind(r, tlsRequested, hasEndpoints: listen.Binds.Count > 0, listen.AppEndpoints);
+        var settings = new GunicornSettings
+        {
+            Values = r.Values,
+            Listen = listen,
+            Tls = tls,
+            Protocols = protocols,
+            Limits = LimitsBinder.Bind(r),
+            Forwarding = ForwardingBinder.Bind(r),
+            ProxyProtocol = ProxyProtocolBinder.Bind(r),
+            Logging = LoggingBinder.Bind(r, input.ContentRoot),
+            Process = ProcessBinder.Bind(r),
+        };
+        ReportIgnored(r);
+        return settings;
+    }
+
+    /// <summary>Settings gunicorn has and Kestrel has no use for: checked as gunicorn's validator would, then reported once with the reason.</summary>
+    private static void ReportIgnored(SettingReader r)
+    {
+        foreach (var raw in r.Values.Values)
+        {
+            var definition = GunicornSettingCatalog.Get(raw.Name);
+            if (definition.Applied || definition.Kind == SettingKind.Hook || raw.Value is null)
+            {
+                continue;
+            }
+
+            var valid = definition.Kind switch
+            {
+                SettingKind.Integer => r.Integer(raw.Name) is not null,
+                SettingKind.Boolean => r.Boolean(raw.Name) is not null,
+                SettingKind.String => r.String(raw.Name) is not null,
+                SettingKind.StringList => r.List(raw.Name) is not null,
+                _ => true,
+            };
+            if (valid)
+            {
+                r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning, $"{raw.Name} ({raw.Source}) is ignored: {definition.IgnoredBecause}");
+            }
+        }
     }
 
     private static List<RawSetting> ReadSection(IConfigurationSection section, List<GunicornDiagnostic> diagnostics)
@@ -236,7 +215,7 @@ internal static class GunicornSettingsLoader
                 // Arrays in JSON bind as Gunicorn:bind:0, Gunicorn:bind:1 ...
                 value = grandChildren
                     .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : int.MaxValue)
-                    .Select(c => c.Value ?? string.Empty)
+                    .Select(c => (object?)(c.Value ?? string.Empty))
                     .ToList();
             }
 
@@ -246,17 +225,17 @@ internal static class GunicornSettingsLoader
         return result;
     }
 
-    private static void ReadConfigFile(RawSetting configRaw, GunicornLoadInput input, List<RawSetting> into, List<string> errors, List<GunicornDiagnostic> diagnostics)
+    private static void ReadConfigFile(RawSetting configRaw, GunicornLoadInput input, List<RawSetting> into, List<SettingError> errors, List<GunicornDiagnostic> diagnostics)
     {
-        if (configRaw.Value is not string path || path.Length == 0)
+        if (configRaw.Value is not string path || path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
         {
-            errors.Add($"config = {configRaw.DisplayValue} ({configRaw.Source}): must be a file path, for example -c gunicorn.conf.py");
+            errors.Add(SettingError.For(configRaw, configRaw.Value is string { Length: > 0 } ? "the path contains a NUL character" : "not a file path", "a file path, for example -c gunicorn.conf.py"));
             return;
         }
 
         if (path.StartsWith("python:", StringComparison.Ordinal))
         {
-            errors.Add($"config = {configRaw.DisplayValue} ({configRaw.Source}): python: module configs cannot be read outside Python; name the .py file instead");
+            errors.Add(SettingError.For(configRaw, "python: module configs cannot be read outside Python", "the path of the .py file"));
             return;
         }
 
@@ -272,98 +251,101 @@ internal static class GunicornSettingsLoader
 
         if (!File.Exists(full))
         {
-            errors.Add($"config = {configRaw.DisplayValue} ({configRaw.Source}): file not found: {full}");
+            errors.Add(SettingError.For(configRaw, "file not found: " + SettingText.Safe(full)));
             return;
         }
 
         string text;
         try
         {
-            text = File.ReadAllText(full);
+            // Check the size on the open handle, then read at most the limit: a file that grows meanwhile is still bounded.
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            if (stream.Length > MaxConfigFileBytes)
+            {
+                errors.Add(SettingError.For(configRaw,
+                    string.Create(CultureInfo.InvariantCulture, $"{SettingText.Safe(full)} is {stream.Length} bytes; the binder reads config files of at most {SettingReader.Bytes(MaxConfigFileBytes)} bytes"),
+                    "a gunicorn.conf.py of literal assignments (a few kB)"));
+                return;
+            }
+
+            using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
+            var buffer = new char[(int)stream.Length + 1];
+            var length = reader.ReadBlock(buffer, 0, buffer.Length);
+            if (length > MaxConfigFileBytes)
+            {
+                errors.Add(SettingError.For(configRaw, SettingText.Safe(full) + " grew beyond the size limit while being read"));
+                return;
+            }
+
+            text = new string(buffer, 0, length);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            errors.Add($"config = {configRaw.DisplayValue} ({configRaw.Source}): cannot read {full}: {ex.Message}");
-            return;
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            errors.Add($"config = {configRaw.DisplayValue} ({configRaw.Source}): cannot read {full}: {ex.Message}");
+            errors.Add(SettingError.For(configRaw, "cannot read " + SettingText.Safe(full) + ": " + SettingText.Safe(ex.Message)));
             return;
         }
 
-        var parsed = GunicornConfigFileParser.Parse(text);
+        var parsed = GunicornConfigFileParser.Parse(text, name => GunicornSettingCatalog.TryFindByName(name, out _));
         foreach (var warning in parsed.Warnings)
         {
-            diagnostics.Add(new(GunicornEvent.ConfigFileStatementIgnored, LogLevel.Warning,
-                string.Create(CultureInfo.InvariantCulture, $"{full}:{warning.Line}: {warning.Reason}")));
-        }
-
-        foreach (var (name, value, line) in parsed.Assignments)
-        {
-            var source = SettingSource.File(full, line);
-            if (!GunicornSettingCatalog.TryFindByName(name, out var definition))
+            var where = string.Create(CultureInfo.InvariantCulture, $"{full}:{warning.Line}");
+            if (warning.Setting is { } name && GunicornSettingCatalog.TryFindByName(name, out var computed) && computed.Applied && !computed.ReportedOnly && computed.Name != "config")
             {
-                // Lower-case names are settings; anything else is a helper variable of the file.
-                if (string.Equals(name, name.ToLowerInvariant(), StringComparison.Ordinal) && !name.StartsWith('_'))
-                {
-                    ReportUnknown(name, source, diagnostics);
-                }
-
+                // A value the binder cannot read for a setting it applies: gunicorn would use it, so going on without it would serve something else.
+                errors.Add(new SettingError(computed.Name, SettingSource.File(full, warning.Line), null, warning.Reason));
                 continue;
             }
 
-            if (definition.Name == "config")
+            diagnostics.Add(new(GunicornEvent.ConfigFileStatementIgnored, LogLevel.Warning, where + ": " + warning.Reason));
+        }
+
+        if (parsed.WarningsLeftOut > 0)
+        {
+            diagnostics.Add(new(GunicornEvent.ConfigFileStatementIgnored, LogLevel.Warning,
+                string.Create(CultureInfo.InvariantCulture, $"{full}: {parsed.WarningsLeftOut} more statements ignored (not listed)")));
+        }
+
+        foreach (var (name, line) in parsed.OtherNames ?? [])
+        {
+            // Lower-case names are settings; anything else is a helper variable of the file.
+            if (string.Equals(name, name.ToLowerInvariant(), StringComparison.Ordinal) && !name.StartsWith('_'))
+            {
+                ReportUnknown(name, SettingSource.File(full, line), diagnostics);
+            }
+        }
+
+        if (parsed.OtherNamesLeftOut > 0)
+        {
+            diagnostics.Add(new(GunicornEvent.UnknownSetting, LogLevel.Warning,
+                string.Create(CultureInfo.InvariantCulture, $"{full}: {parsed.OtherNamesLeftOut} more assignments to names that are not gunicorn settings ignored (not listed)")));
+        }
+
+        foreach (var a in parsed.Assignments)
+        {
+            var source = SettingSource.File(full, a.Line);
+            GunicornSettingCatalog.TryFindByName(a.Name, out var definition);
+            if (definition!.Name == "config")
             {
                 diagnostics.Add(new(GunicornEvent.SettingIgnored, LogLevel.Warning, $"config ({source}): a config file cannot name another config file; ignored"));
                 continue;
             }
 
-            into.Add(new RawSetting(definition.Name, value, source));
+            into.Add(new RawSetting(definition.Name, a.Value, source, a.Written));
         }
     }
 
     private static void ReportUnknown(string name, SettingSource source, List<GunicornDiagnostic> diagnostics)
     {
-        if (GunicornSettingCatalog.WithoutKestrelMeaning.TryGetValue(name, out var why))
+        var shown = SettingText.Safe(name);
+        if (GunicornSettingCatalog.NotGunicornSettings.TryGetValue(name, out var instead))
         {
-            diagnostics.Add(new(GunicornEvent.SettingIgnored, LogLevel.Warning, $"{name} ({source}) has no Kestrel equivalent and is ignored: {why}"));
+            diagnostics.Add(new(GunicornEvent.UnknownSetting, LogLevel.Warning, $"'{shown}' ({source}) is not a gunicorn setting and is ignored: {instead}"));
             return;
         }
 
         var closest = GunicornSettingCatalog.ClosestName(name);
         diagnostics.Add(new(GunicornEvent.UnknownSetting, LogLevel.Warning, closest is null
-            ? $"unknown gunicorn setting '{name}' ({source}) ignored"
-            : $"unknown gunicorn setting '{name}' ({source}) ignored; did you mean '{closest}'?"));
+            ? $"unknown gunicorn setting '{shown}' ({source}) ignored"
+            : $"unknown gunicorn setting '{shown}' ({source}) ignored; did you mean '{closest}'?"));
     }
-
-    private static GunicornSettings Build(Dictionary<string, RawSetting> values, GunicornLoadInput input, List<string> errors, List<GunicornDiagnostic> diagnostics) =>
-        new GunicornSettingsBuilder(values, input, errors, diagnostics).Build();
-
-    internal static X509Certificate2? LoadDevelopmentCertificate(GunicornLoadInput input, List<GunicornDiagnostic> diagnostics, List<string> errors)
-    {
-        var certPath = DevelopmentCertificate.CertificatePath(input.ContentRoot);
-        var keyPath = DevelopmentCertificate.KeyPath(input.ContentRoot);
-        try
-        {
-            var (certificate, created) = DevelopmentCertificate.LoadOrCreate(certPath, keyPath);
-            var message = created
-                ? $"generated a self-signed development certificate for localhost/127.0.0.1: {certPath} (key {keyPath}); it is reused on later runs"
-                : $"using the self-signed development certificate {certPath} (expires {certificate.NotAfter:yyyy-MM-dd})";
-            diagnostics.Add(input.IsDevelopment
-                ? new(GunicornEvent.DevelopmentCertificate, LogLevel.Information, message + ". Do not use it in production")
-                : new(GunicornEvent.DevelopmentCertificate, LogLevel.Warning,
-                    message + $". The environment is {input.EnvironmentName}, not Development: clients cannot verify a self-signed certificate. "
-                    + "Set certfile and keyfile to a certificate from a CA (for example Let's Encrypt)"));
-            return certificate;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            errors.Add($"certfile (embedded default): cannot create the development certificate at {certPath}: {ex.Message}; set certfile and keyfile");
-            return null;
-        }
-    }
-
-    internal static bool PathsEqual(string a, string b) =>
-        string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 }

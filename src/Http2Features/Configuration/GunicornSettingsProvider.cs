@@ -1,42 +1,15 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Http2Features.Configuration;
 
-/// <summary>Loads the gunicorn settings once per host and hands them to every options setup.</summary>
-internal sealed class GunicornSettingsProvider
+/// <summary>Holds the gunicorn settings loaded for this host (once, when the host is built) for every options setup.</summary>
+internal sealed class GunicornSettingsProvider(GunicornLoadResult result)
 {
-    private readonly Lazy<GunicornLoadResult> _result;
-
-    public GunicornSettingsProvider(IOptions<GunicornOptions> options, IHostEnvironment environment, IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(environment);
-        _result = new Lazy<GunicornLoadResult>(() =>
-        {
-            var o = options.Value;
-            return GunicornSettingsLoader.Load(new GunicornLoadInput
-            {
-                Arguments = o.Arguments.ToList(),
-                EnvironmentArguments = o.ReadEnvironmentVariable ? Environment.GetEnvironmentVariable(GunicornOptions.EnvironmentVariableName) : null,
-                Configuration = configuration,
-                SectionName = o.ConfigurationSectionName,
-                ContentRoot = environment.ContentRootPath,
-                BaseDirectory = AppContext.BaseDirectory,
-                ConfigFile = o.ConfigFile,
-                UseEmbeddedDefault = o.UseEmbeddedDefault,
-                EnvironmentName = environment.EnvironmentName,
-                LaunchProfile = Environment.GetEnvironmentVariable("DOTNET_LAUNCH_PROFILE"),
-                EnvironmentUrls = Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
-            });
-        });
-    }
-
     private int _diagnosticsLogged;
 
-    public GunicornLoadResult Result => _result.Value;
+    public GunicornLoadResult Result => result;
 
     /// <summary>Logs the start-up diagnostics once per host, whichever setup gets there first.</summary>
     public void LogDiagnosticsOnce(ILogger logger)
@@ -54,11 +27,29 @@ internal sealed class GunicornSettingsProvider
 
     /// <summary>The settings when valid, else null (for setups that must not throw, e.g. logging).</summary>
     public GunicornSettings? TryGetSettings() => Result.Settings;
+
+    /// <summary>Loads the settings for a host being built.</summary>
+    public static GunicornLoadResult Load(GunicornOptions o, IConfiguration configuration, string contentRoot, string environmentName) =>
+        GunicornSettingsLoader.Load(new GunicornLoadInput
+        {
+            Arguments = o.Arguments.ToList(),
+            EnvironmentArguments = o.ReadEnvironmentVariable ? Environment.GetEnvironmentVariable(GunicornOptions.EnvironmentVariableName) : null,
+            Configuration = configuration,
+            SectionName = o.ConfigurationSectionName,
+            ContentRoot = contentRoot,
+            BaseDirectory = AppContext.BaseDirectory,
+            ConfigFile = o.ConfigFile,
+            UseEmbeddedDefault = o.UseEmbeddedDefault,
+            EnvironmentName = environmentName,
+            LaunchProfile = Environment.GetEnvironmentVariable("DOTNET_LAUNCH_PROFILE"),
+            EnvironmentUrls = Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
+        });
 }
 
 /// <summary>
-/// Runs at start-up (ValidateOnStart): logs every diagnostic once with its event id, then stops start-up with
-/// <see cref="GunicornConfigurationException"/> if any setting is invalid.
+/// Runs at start-up (ValidateOnStart) when <see cref="GunicornOptions.ExitOnInvalidSettings"/> is off: logs every
+/// diagnostic once with its event id, then stops start-up with <see cref="GunicornConfigurationException"/> if any
+/// setting is invalid.
 /// </summary>
 internal sealed class GunicornStartupValidator(GunicornSettingsProvider provider, ILoggerFactory loggerFactory) : IValidateOptions<GunicornStartupCheck>
 {
@@ -69,7 +60,7 @@ internal sealed class GunicornStartupValidator(GunicornSettingsProvider provider
 
         if (result.Errors.Count > 0)
         {
-            throw new GunicornConfigurationException(result.Errors);
+            throw new GunicornConfigurationException(result.ErrorMessages);
         }
 
         return ValidateOptionsResult.Success;
@@ -81,3 +72,21 @@ internal sealed class GunicornStartupValidator(GunicornSettingsProvider provider
 /// <see cref="GunicornOptions"/> itself would be circular (the settings are loaded from those options).
 /// </summary>
 internal sealed class GunicornStartupCheck;
+
+/// <summary>Ends the process the way gunicorn does on a bad setting: one message on stderr, exit code 1, no stack trace.</summary>
+internal static class GunicornStartupFailure
+{
+    /// <summary>gunicorn's exit code for configuration errors (<c>sys.exit(1)</c> in gunicorn/app/base.py).</summary>
+    public const int ExitCode = 1;
+
+    public static string Format(IReadOnlyList<SettingError> errors) => errors.Count == 1
+        ? "Error: invalid gunicorn setting: " + errors[0] + Environment.NewLine
+        : "Error: invalid gunicorn settings:" + Environment.NewLine + string.Concat(errors.Select(e => "  - " + e + Environment.NewLine));
+
+    public static void Exit(IReadOnlyList<SettingError> errors)
+    {
+        Console.Error.Write(Format(errors));
+        Console.Error.Flush();
+        Environment.Exit(ExitCode);
+    }
+}

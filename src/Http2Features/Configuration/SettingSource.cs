@@ -41,19 +41,25 @@ internal sealed record SettingSource(SettingSourceKind Kind, string Description)
 
 /// <summary>One raw value as a source delivered it, before typing and validation.</summary>
 /// <param name="Name">Canonical setting name (snake_case).</param>
-/// <param name="Value">A <see cref="string"/>, <see cref="long"/>, <see cref="double"/>, <see cref="bool"/>, a list of strings, or null (Python <c>None</c>).</param>
+/// <param name="Value">A <see cref="string"/>, <see cref="long"/>, <see cref="System.Numerics.BigInteger"/> (an integer beyond 64 bits),
+/// <see cref="double"/>, <see cref="bool"/>, a list (of strings, or of any of these for nested literals), a dictionary, or null (Python <c>None</c>).</param>
 /// <param name="Source">Where it came from.</param>
-internal sealed record RawSetting(string Name, object? Value, SettingSource Source)
+/// <param name="Written">The value exactly as written (the Python literal of a config file line), when known.</param>
+internal sealed record RawSetting(string Name, object? Value, SettingSource Source, string? Written = null)
 {
-    /// <summary>The value as the user wrote it: Python literals for the file, plain text for flags and keys.</summary>
-    public string DisplayValue => Value is string s && Source.Kind != SettingSourceKind.ConfigFile ? s : Display(Value);
+    /// <summary>
+    /// The value as the user wrote it, safe to print: Python literals for the file, plain text for flags and keys,
+    /// control characters escaped and long values shortened (<see cref="SettingText.Safe"/>).
+    /// </summary>
+    public string DisplayValue => SettingText.Safe(Written ?? (Value is string s && Source.Kind != SettingSourceKind.ConfigFile ? s : Display(Value)));
 
     public static string Display(object? value) => value switch
     {
         null => "None",
         string s => "\"" + s + "\"",
         bool b => b ? "True" : "False",
-        IReadOnlyList<string> list => "[" + string.Join(", ", list.Select(v => "\"" + v + "\"")) + "]",
+        System.Collections.IDictionary => "{...}",
+        System.Collections.IEnumerable list => "[" + string.Join(", ", list.Cast<object?>().Select(Display)) + "]",
         IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString() ?? string.Empty,
     };

@@ -22,7 +22,7 @@ internal static class ConnectionOutput
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(layer);
-        var writer = new EarlyHintsOutputWriter(inner, new SeamClientSettingsSource(state.ClientSettings), () => layer.IsApplication, state.OutputProgress);
+        var writer = new EarlyHintsOutputWriter(inner, new SeamClientSettingsSource(state.ClientSettings), () => layer.IsApplication, state.OutputProgress, state.OnServerStreamEnded);
         state.GetOrAttach(static _ => new EarlyHintsConnection()).Add(writer, layer);
         state.GetOrAttach(static _ => new Http1TrailerConnection()).Add(writer, layer);
         return writer;

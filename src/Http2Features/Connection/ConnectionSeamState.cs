@@ -109,6 +109,13 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink
 
     void IHttp2FrameSink.OnStreamReset(int streamId) => Priorities.OnStreamReset(streamId);
 
+    /// <summary>
+    /// Kestrel ended a stream (its END_STREAM or RST_STREAM left through the seam). The priority entry of a request
+    /// that never asked for its priority goes here: nothing runs per request for such a request, so the seam is the
+    /// one that sees its end. Costs one read on a connection whose client sent no priority signal.
+    /// </summary>
+    internal void OnServerStreamEnded(int streamId) => Priorities.OnRequestEnded(streamId);
+
     void IHttp2FrameSink.OnSetting(ushort id, uint value)
     {
         SettingsEntriesObserved++;

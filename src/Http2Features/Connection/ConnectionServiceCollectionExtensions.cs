@@ -1,3 +1,4 @@
+using Http2Features.Connection.ProxyProtocol;
 using Http2Features.Priority;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +16,7 @@ internal static class ConnectionServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<PriorityMetrics>();
         services.TryAddSingleton<SeamEndpointRegistry>();
+        services.TryAddSingleton<ProxyProtocolMetrics>(); // read by UseProxyProtocol endpoints when present
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, SeamKestrelOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<KestrelServerOptions>, SeamKestrelOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SeamStartupCheck>());

@@ -22,6 +22,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     private readonly IHttp2ClientSettingsSource? _clientSettings;
     private readonly Func<bool>? _isApplicationLayer;
     private readonly StreamOutputProgress? _outputProgress;
+    private readonly Action<int>? _streamEnded;
     private readonly Lock _lock = new();
     private readonly Http2OutputFrameTracker _tracker;
     private readonly OutputStaging _staging = new();
@@ -55,13 +56,15 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
     /// stays a pass-through forever. Null means always the application layer.
     /// </param>
     /// <param name="outputProgress">Told which stream's DATA was written (null: nobody listens).</param>
-    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, StreamOutputProgress? outputProgress = null)
+    /// <param name="streamEnded">Told the id of every stream Kestrel ends (END_STREAM or RST_STREAM), under the writer's lock.</param>
+    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, StreamOutputProgress? outputProgress = null, Action<int>? streamEnded = null)
     {
         _outputProgress = outputProgress;
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
         _clientSettings = clientSettings;
         _isApplicationLayer = isApplicationLayer;
+        _streamEnded = streamEnded;
         _tracker = new Http2OutputFrameTracker(this);
     }
 
@@ -590,6 +593,11 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         {
             FailQueuedForStream(streamId, EarlyHintsStatus.ResponseStarted);
         }
+
+        if (endStream)
+        {
+            _streamEnded?.Invoke(streamId);
+        }
     }
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
@@ -599,6 +607,8 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IEarlyHintsSender, IH
         {
             _outputProgress?.Reset(streamId);
         }
+
+        _streamEnded?.Invoke(streamId);
     }
 
     void IHttp2OutputFrameListener.OnData(int streamId, int length, bool endStream) => _outputProgress?.Data(streamId, length, endStream);

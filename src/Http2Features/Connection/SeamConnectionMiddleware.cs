@@ -33,6 +33,17 @@ internal sealed class SeamConnectionMiddleware
 
         var state = new ConnectionSeamState(_maxConcurrentStreams, _metrics);
         context.Features.Set<IConnectionSeam>(state);
+        ReleaseWhenComplete(context, state);
         return _next(new SeamConnectionContext(context, state, _logger));
     }
+
+    // Kestrel runs these callbacks once the whole connection pipeline is done: no frame is observed after it.
+    private static void ReleaseWhenComplete(ConnectionContext context, ConnectionSeamState state) =>
+        context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionCompleteFeature>()?.OnCompleted(
+            static s =>
+            {
+                ((ConnectionSeamState)s).Priorities.Release();
+                return Task.CompletedTask;
+            },
+            state);
 }

@@ -10,9 +10,11 @@ public static class Http2StreamPriorityHttpContextExtensions
 {
     /// <summary>
     /// Returns the priority of the current request: never <see langword="null"/>, with the RFC defaults when
-    /// the client sent nothing. With <c>AddHttp2Features()</c> on Kestrel this is the feature already on
-    /// <see cref="HttpContext.Features"/>; elsewhere (HTTP/3, IIS, an app without the pack's services) the
-    /// first call creates one from the <c>priority</c> header and puts it on <see cref="HttpContext.Features"/>.
+    /// the client sent nothing. The first call resolves it from the connection (a pooled object bound to the
+    /// request's stream on a connection the pack observes; elsewhere — HTTP/3, IIS, no seam — one read from the
+    /// <c>priority</c> header) and puts it on <see cref="HttpContext.Features"/>, where later calls and
+    /// <c>Features.Get&lt;IHttp2StreamPriorityFeature&gt;()</c> find it. A request that never asks costs nothing.
+    /// A feature you set on <see cref="HttpContext.Features"/> yourself is returned as it is.
     /// </summary>
     /// <param name="context">The request.</param>
     /// <returns>The request's priority feature.</returns>
@@ -26,16 +28,21 @@ public static class Http2StreamPriorityHttpContextExtensions
             return existing;
         }
 
-        var feature = new StreamPriorityFeature();
         var seam = features.Get<IConnectionSeam>();
-        feature.Bind(context, seam);
-        if (seam is { IsHttp2: true })
+        if (seam is null)
         {
-            // The stream is closed when the request ends: drop its entry (and stop updates).
-            context.Response.RegisterForDispose(feature);
+            var unpooled = new StreamPriorityFeature();
+            unpooled.Bind(context, seam: null);
+            features.Set<IHttp2StreamPriorityFeature>(unpooled);
+            return unpooled;
         }
 
+        // From the connection's pool; when the request completes the object leaves Features, detaches from its
+        // stream (the stream's entry goes) and goes back to the pool (StreamPriorityFeature.Dispose).
+        var feature = seam.PriorityFeatures.Rent();
+        feature.Bind(context, seam);
         features.Set<IHttp2StreamPriorityFeature>(feature);
+        context.Response.RegisterForDispose(feature);
         return feature;
     }
 }

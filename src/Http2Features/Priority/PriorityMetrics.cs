@@ -18,9 +18,24 @@ internal sealed class PriorityMetrics
             "http2features.priority.evictions",
             unit: "{entry}",
             description: "Priority entries dropped because a connection's table was full (idle-stream floods land here).");
+        TableMemoryUsage = meter.CreateUpDownCounter<long>(
+            "http2features.priority.table.memory",
+            unit: "By",
+            description: "Memory held by the per-connection priority tables of open connections; grows with the streams clients signal, not with MaxStreamsPerConnection.");
     }
 
     public Counter<long> Signals { get; }
+
+    /// <summary>Bytes held by the priority tables of all open connections (process-wide, this meter's scope).</summary>
+    public UpDownCounter<long> TableMemoryUsage { get; }
+
+    public void TableMemory(long delta)
+    {
+        if (TableMemoryUsage.Enabled)
+        {
+            TableMemoryUsage.Add(delta);
+        }
+    }
 
     public Counter<long> Evictions { get; }
 

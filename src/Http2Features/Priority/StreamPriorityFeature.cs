@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace Http2Features.Priority;
 
 /// <summary>
-/// The per-request priority object. <see cref="StreamPriorityMiddleware"/> rents one per request from the
-/// connection's <see cref="StreamPriorityFeaturePool"/> and binds it to the request; nothing is parsed or
-/// looked up until the app first reads it (then the <c>priority</c> header is parsed and the feature attaches
+/// The per-request priority object. <c>GetStreamPriority()</c> rents one from the connection's
+/// <see cref="StreamPriorityFeaturePool"/> the first time a request asks and binds it to the request; nothing is
+/// parsed or looked up until the app first reads a value (then the <c>priority</c> header is parsed and the feature attaches
 /// to its stream in the connection's <see cref="StreamPriorityTable"/>, which pushes frame updates into it
 /// while the request runs).
 /// </summary>
@@ -184,7 +184,29 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
         Raise(handlers);
     }
 
-    public void Dispose() => Release();
+    /// <summary>
+    /// The request completed (registered with <c>RegisterForDispose</c> by <c>GetStreamPriority()</c>): leave the
+    /// request's Features, so code that runs later gets a fresh object rather than one another request may be using,
+    /// release the stream and return to the connection's pool.
+    /// </summary>
+    public void Dispose()
+    {
+        HttpContext? context;
+        IConnectionSeam? seam;
+        lock (_lock)
+        {
+            context = _context;
+            seam = _seam;
+        }
+
+        if (context is not null && ReferenceEquals(context.Features.Get<IHttp2StreamPriorityFeature>(), this))
+        {
+            context.Features.Set<IHttp2StreamPriorityFeature>(null);
+        }
+
+        Release();
+        seam?.PriorityFeatures.Return(this, seam.IsHttp2);
+    }
 
     // Under _lock: back to the unbound state, values and handlers forgotten.
     private void Clear()

@@ -8,11 +8,24 @@ namespace Http2Features.Priority;
 /// the lowest stream id (the oldest, most likely closed), never one a running request is attached to.
 /// Entries are removed when the client resets the stream or the request that read them ends.
 /// </summary>
+/// <remarks>
+/// Memory follows use, not the configured stream limit: the table starts empty, and grows (doubling) only
+/// while streams that were actually opened need room. Signals for streams that never open (idle-stream
+/// PRIORITY floods, RFC 7540 placeholders) never grow it past <see cref="IdleCapacity"/> entries; beyond that
+/// they replace each other. <see cref="Release"/> hands the memory back when the connection ends, and the
+/// process-wide total is the <c>http2features.priority.table.memory</c> metric.
+/// </remarks>
 internal sealed class StreamPriorityTable
 {
     internal const int Ways = 4;
     private const int InitialSets = 4;
     private const int DefaultWeight = 16;
+
+    /// <summary>The most entries signals for never-opened streams may make the table grow to (6 KiB).</summary>
+    internal const int IdleCapacity = 256;
+
+    /// <summary>Bytes per entry (for the memory metric and its tests).</summary>
+    internal static int EntrySize => System.Runtime.CompilerServices.Unsafe.SizeOf<Entry>();
 
     [Flags]
     private enum EntryFlags : byte
@@ -41,6 +54,8 @@ internal sealed class StreamPriorityTable
     private Entry[]? _entries;
     private int _setMask;
     private int _count;
+    private int _opened;
+    private bool _released;
 
     /// <param name="maxConcurrentStreams">The connection's stream limit (Kestrel's MaxStreamsPerConnection).</param>
     /// <param name="metrics">Where evictions are counted (optional).</param>
@@ -82,8 +97,12 @@ internal sealed class StreamPriorityTable
 
             entry.DependsOn = dependsOn;
             entry.Weight = (short)weight;
-            entry.Flags = (entry.Flags & ~EntryFlags.Exclusive) | EntryFlags.Http2
-                | (exclusive ? EntryFlags.Exclusive : 0) | (opensStream ? EntryFlags.Opened : 0);
+            if (opensStream)
+            {
+                MarkOpened(ref entry);
+            }
+
+            entry.Flags = (entry.Flags & ~EntryFlags.Exclusive) | EntryFlags.Http2 | (exclusive ? EntryFlags.Exclusive : 0);
             listener = entry.Listener;
         }
 
@@ -123,7 +142,7 @@ internal sealed class StreamPriorityTable
             ref var entry = ref Find(streamId);
             if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
             {
-                entry.Flags |= EntryFlags.Opened;
+                MarkOpened(ref entry);
             }
         }
     }
@@ -147,8 +166,7 @@ internal sealed class StreamPriorityTable
             ref var entry = ref Find(streamId);
             if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry) && entry.Listener is null)
             {
-                entry = default;
-                _count--;
+                Remove(ref entry);
             }
         }
     }
@@ -167,7 +185,7 @@ internal sealed class StreamPriorityTable
             }
 
             entry.Listener = feature;
-            entry.Flags |= EntryFlags.Opened;
+            MarkOpened(ref entry);
             var http2 = (entry.Flags & EntryFlags.Http2) != 0;
             feature.Initialize(
                 this,
@@ -189,10 +207,35 @@ internal sealed class StreamPriorityTable
             ref var entry = ref Find(streamId);
             if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry) && ReferenceEquals(entry.Listener, feature))
             {
-                entry = default;
-                _count--;
+                Remove(ref entry);
             }
         }
+    }
+
+    /// <summary>
+    /// The connection ended: drop the entries and report the memory as freed. Later signals (none are
+    /// expected) start a new table.
+    /// </summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            if (_entries is { } entries)
+            {
+                _metrics?.TableMemory(-(long)entries.Length * EntrySize);
+            }
+
+            Volatile.Write(ref _entries, null);
+            _count = 0;
+            _opened = 0;
+            _released = true;
+        }
+    }
+
+    /// <summary>Entries for streams that were opened (for tests).</summary>
+    internal int OpenedCount
+    {
+        get { lock (_gate) { return _opened; } }
     }
 
     /// <summary>Reads the recorded values for a stream (for tests and diagnostics).</summary>
@@ -247,8 +290,14 @@ internal sealed class StreamPriorityTable
         {
             if (_entries is null)
             {
+                if (_released)
+                {
+                    return ref System.Runtime.CompilerServices.Unsafe.NullRef<Entry>(); // the connection is gone
+                }
+
                 Volatile.Write(ref _entries, new Entry[InitialSets * Ways]);
                 _setMask = InitialSets - 1;
+                _metrics?.TableMemory((long)InitialSets * Ways * EntrySize);
             }
 
             var entries = _entries;
@@ -267,7 +316,9 @@ internal sealed class StreamPriorityTable
                 }
             }
 
-            if (entries.Length < MaxCapacity)
+            // Grow for opened streams (bounded by Kestrel's stream limit in real use) or when every way is a running
+            // request; signals for streams that never open only get IdleCapacity and then replace each other.
+            if (entries.Length < MaxCapacity && (victim < 0 || entries.Length < IdleCapacity || _opened * 4 > entries.Length))
             {
                 Grow();
                 continue;
@@ -278,8 +329,7 @@ internal sealed class StreamPriorityTable
                 return ref System.Runtime.CompilerServices.Unsafe.NullRef<Entry>();
             }
 
-            entries[victim] = default;
-            _count--;
+            Remove(ref entries[victim]);
             _metrics?.Evicted();
             return ref Claim(ref entries[victim], streamId);
         }
@@ -296,6 +346,26 @@ internal sealed class StreamPriorityTable
         };
         _count++;
         return ref slot;
+    }
+
+    private void MarkOpened(ref Entry entry)
+    {
+        if ((entry.Flags & EntryFlags.Opened) == 0)
+        {
+            entry.Flags |= EntryFlags.Opened;
+            _opened++;
+        }
+    }
+
+    private void Remove(ref Entry entry)
+    {
+        if ((entry.Flags & EntryFlags.Opened) != 0)
+        {
+            _opened--;
+        }
+
+        entry = default;
+        _count--;
     }
 
     private static bool IsBetterVictim(in Entry candidate, in Entry current)
@@ -337,6 +407,7 @@ internal sealed class StreamPriorityTable
 
         _setMask = mask;
         Volatile.Write(ref _entries, entries);
+        _metrics?.TableMemory((long)(entries.Length - old.Length) * EntrySize);
     }
 
     // Client stream ids are odd: drop the low bit so consecutive requests land in consecutive sets.

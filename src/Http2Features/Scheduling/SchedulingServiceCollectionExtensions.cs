@@ -24,7 +24,7 @@ internal static class SchedulingServiceCollectionExtensions
 }
 
 /// <summary>
-/// Adds admission and then scheduling right after the priority middleware (registered before this filter),
+/// Adds admission and then scheduling at the start of the pipeline,
 /// only when enabled: with both off the pipeline is exactly what it was.
 /// </summary>
 internal sealed class SchedulingStartupFilter(IOptions<Http2FeaturesOptions> options, SchedulingMetrics metrics, ILoggerFactory loggerFactory) : IStartupFilter

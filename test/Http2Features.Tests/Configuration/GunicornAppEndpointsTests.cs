@@ -76,7 +76,7 @@ public sealed class GunicornAppEndpointsTests : IDisposable
     {
         var result = Load(["--http-protocols", "h2,h1"], new() { ["urls"] = "http://127.0.0.1:5000" });
 
-        result.Errors.Should().BeEmpty();
+        result.ErrorMessages.Should().BeEmpty();
         result.Diagnostics.Should().Contain(d => d.Level == LogLevel.Warning && d.Message.StartsWith("http_protocols = ", StringComparison.Ordinal)
             && d.Message.Contains("http2_cleartext", StringComparison.Ordinal) && d.Message.Contains("https://", StringComparison.Ordinal));
     }
@@ -87,10 +87,10 @@ public sealed class GunicornAppEndpointsTests : IDisposable
         // What dotnet run does with the template's first profile ("http": applicationUrl http://localhost:5099).
         var result = Load([], new() { ["urls"] = "http://localhost:5099" }, launchProfile: "http", environmentUrls: "http://localhost:5099", environmentName: "Development");
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.UsesEmbeddedDefault.Should().BeTrue();
-        result.Settings.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:8443");
-        result.Settings.Tls.Should().BeTrue();
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Listen.UsesEmbeddedDefault.Should().BeTrue();
+        result.Settings.Listen.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:8443");
+        result.Settings.Tls.Enabled.Should().BeTrue();
         result.Diagnostics.Should().Contain(d => d.Level == LogLevel.Warning && d.Event == GunicornEvent.EmbeddedDefault
             && d.Message.Contains("launch profile 'http'", StringComparison.Ordinal) && d.Message.Contains("https://127.0.0.1:8443", StringComparison.Ordinal));
         result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Level == LogLevel.Information, "Development: the generated certificate is expected");
@@ -102,9 +102,9 @@ public sealed class GunicornAppEndpointsTests : IDisposable
         const string urls = "https://localhost:7159;http://localhost:5099";
         var result = Load([], new() { ["urls"] = urls }, launchProfile: "https", environmentUrls: urls, environmentName: "Development");
 
-        result.Settings!.UsesEmbeddedDefault.Should().BeFalse();
-        result.Settings.AppEndpoints.Should().Be(new AppEndpoints("urls=" + urls, HasHttps: true, FromLaunchProfile: true));
-        result.Settings.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
+        result.Settings!.Listen.UsesEmbeddedDefault.Should().BeFalse();
+        result.Settings.Listen.AppEndpoints.Should().Be(new AppEndpoints("urls=" + urls, HasHttps: true, FromLaunchProfile: true));
+        result.Settings.Protocols.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
     }
 
     [Fact]
@@ -112,8 +112,8 @@ public sealed class GunicornAppEndpointsTests : IDisposable
     {
         var result = Load([], new() { ["urls"] = "http://+:8080" }, launchProfile: "http", environmentUrls: "http://localhost:5099");
 
-        result.Settings!.UsesEmbeddedDefault.Should().BeFalse("--urls differs from the launch profile's ASPNETCORE_URLS");
-        result.Settings.AppEndpoints!.HasHttps.Should().BeFalse();
+        result.Settings!.Listen.UsesEmbeddedDefault.Should().BeFalse("--urls differs from the launch profile's ASPNETCORE_URLS");
+        result.Settings.Listen.AppEndpoints!.HasHttps.Should().BeFalse();
     }
 
     [Fact]
@@ -143,9 +143,9 @@ public sealed class GunicornAppEndpointsTests : IDisposable
         Action<HttpsConnectionAdapterOptions> mine = _ => { };
         options.ConfigureHttpsDefaults(mine);
 
-        GunicornKestrelSetup.GetHttpsDefaults(options).Should().BeSameAs(mine);
+        Http2Features.Connection.KestrelInternals.GetHttpsDefaults(options).Should().BeSameAs(mine);
         Action<ListenOptions> endpoint = _ => { };
         options.ConfigureEndpointDefaults(endpoint);
-        GunicornKestrelSetup.GetEndpointDefaults(options).Should().BeSameAs(endpoint);
+        Http2Features.Connection.KestrelInternals.GetEndpointDefaults(options).Should().BeSameAs(endpoint);
     }
 }

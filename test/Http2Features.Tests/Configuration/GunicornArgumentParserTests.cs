@@ -12,7 +12,7 @@ public class GunicornArgumentParserTests
             ["--workers=3", "--threads", "4", "-b", "127.0.0.1:1", "-b127.0.0.1:2", "-k", "gthread", "--limit-request-field_size", "100"],
             fromEnvironment: false);
 
-        result.Errors.Should().BeEmpty();
+        result.Errors.Select(e => e.ToString()).Should().BeEmpty();
         result.Settings.Select(s => (s.Name, s.Value)).Should().Equal(
             ("workers", (object)"3"), ("threads", "4"), ("bind", "127.0.0.1:1"), ("bind", "127.0.0.1:2"), ("worker_class", "gthread"),
             ("limit_request_field_size", "100"));
@@ -26,7 +26,7 @@ public class GunicornArgumentParserTests
 
         result.Settings.Should().BeEmpty();
         result.Warnings.Should().BeEmpty();
-        result.Errors.Should().BeEmpty();
+        result.Errors.Select(e => e.ToString()).Should().BeEmpty();
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class GunicornArgumentParserTests
     {
         var result = GunicornArgumentParser.Parse(["--certfile"], fromEnvironment: false);
 
-        result.Errors.Should().ContainSingle().Which.Should().Be("certfile: command-line flag --certfile needs a value (for example --certfile VALUE)");
+        result.Errors.Select(e => e.ToString()).Should().ContainSingle().Which.Should().Be("certfile (command-line flag --certfile): the flag needs a value; allowed: for example --certfile VALUE");
     }
 
     [Fact]

@@ -39,8 +39,8 @@ public class GunicornConfigFileParserTests
         values["flag"].Should().Be(true);
         values["off"].Should().Be(false);
         values["nothing"].Should().BeNull();
-        ((IEnumerable<string>)values["http_protocols"]!).Should().Equal("h2", "h1");
-        ((IEnumerable<string>)values["tuple"]!).Should().Equal("a", "b");
+        ((IEnumerable<object>)values["http_protocols"]!).Should().Equal("h2", "h1");
+        ((IEnumerable<object>)values["tuple"]!).Should().Equal("a", "b");
         values["empty"].Should().BeEquivalentTo(Array.Empty<string>());
         values["hex"].Should().Be(16L);
         values["underscored"].Should().Be(65535L);
@@ -64,7 +64,7 @@ public class GunicornConfigFileParserTests
         result.Assignments.Should().HaveCount(2);
         result.Assignments[0].Name.Should().Be("bind");
         result.Assignments[0].Line.Should().Be(2);
-        ((IEnumerable<string>)result.Assignments[0].Value!).Should().Equal("127.0.0.1:8443", "unix:/run/app.sock");
+        ((IEnumerable<object>)result.Assignments[0].Value!).Should().Equal("127.0.0.1:8443", "unix:/run/app.sock");
         result.Assignments[1].Line.Should().Be(6);
     }
 
@@ -116,13 +116,17 @@ public class GunicornConfigFileParserTests
         result.Assignments.Should().ContainSingle().Which.Name.Should().Be("workers", "statements before the broken one are kept");
     }
 
-    [Fact]
-    public void Lists_with_non_string_items_are_not_literals_the_binder_reads()
-    {
-        var result = GunicornConfigFileParser.Parse("bind = [8000, 8001]\nworkers = 2 + 2\n");
+    private static readonly string[] NestedA = ["a"];
 
-        result.Assignments.Should().BeEmpty();
-        result.Warnings.Select(w => w.Line).Should().Equal(1, 2);
+    [Fact]
+    public void Nested_literals_are_read_and_arithmetic_is_not_evaluated()
+    {
+        var result = GunicornConfigFileParser.Parse("bind = [8000, [\"a\"]]\nworkers = 2 + 2\nsecure_scheme_headers = {\"X-PROTO\": \"https\"}\n");
+
+        result.Assignments.Select(a => a.Name).Should().Equal("bind", "secure_scheme_headers");
+        ((IReadOnlyList<object?>)result.Assignments[0].Value!)[1].Should().BeEquivalentTo(NestedA);
+        result.Warnings.Should().ContainSingle().Which.Should().Be(new ConfigFileWarning(2,
+            "'workers' is not assigned a plain literal (2 + 2); the binder never evaluates Python. Use a string, number, True/False/None or a list of those", "workers"));
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class GunicornHostingTests : IDisposable
         {
             o.UseEmbeddedDefault = false;
             o.ReadEnvironmentVariable = false; // only the environment test reads GUNICORN_CMD_ARGS
+            o.ExitOnInvalidSettings = false;
         }));
         return builder.Build();
     }
@@ -82,13 +83,13 @@ public sealed class GunicornHostingTests : IDisposable
     public async Task Calling_UseGunicornSettings_twice_keeps_one_set_of_arguments()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _files.Root });
-        builder.WebHost.UseGunicornSettings(["-b", "127.0.0.1:9101"], o => o.ReadEnvironmentVariable = false);
-        builder.WebHost.UseGunicornSettings(["-b", "127.0.0.1:9102"], o => o.ReadEnvironmentVariable = false);
+        builder.WebHost.UseGunicornSettings(["-b", "127.0.0.1:9101"], o => { o.ReadEnvironmentVariable = false; o.ExitOnInvalidSettings = false; });
+        builder.WebHost.UseGunicornSettings(["-b", "127.0.0.1:9102"], o => { o.ReadEnvironmentVariable = false; o.ExitOnInvalidSettings = false; });
         await using var app = builder.Build();
 
         var provider = app.Services.GetRequiredService<GunicornSettingsProvider>();
-        provider.Result.Errors.Should().BeEmpty();
-        provider.Result.Settings!.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:9102");
+        provider.Result.ErrorMessages.Should().BeEmpty();
+        provider.Result.Settings!.Listen.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:9102");
         app.Services.GetServices<IConfigureOptions<KestrelServerOptions>>().OfType<GunicornKestrelSetup>().Should().ContainSingle();
     }
 }

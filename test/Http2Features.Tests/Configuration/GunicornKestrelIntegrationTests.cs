@@ -188,7 +188,7 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
         var thrown = await act.Should().ThrowAsync<GunicornConfigurationException>();
         thrown.Which.Errors.Should().HaveCount(2);
         logs.Entries.Should().Contain(e => e.Id.Id == 1005 && e.Message.StartsWith("workers = 2", StringComparison.Ordinal), "diagnostics are logged before start-up stops");
-        thrown.Which.Message.Should().Contain($"http2_max_frame_size = 1024 ({file}:1): out of range; allowed is an integer in 16384..16777215")
+        thrown.Which.Message.Should().Contain($"http2_max_frame_size = 1024 ({file}:1): out of range; allowed: an integer in 16384..16777215")
             .And.Contain("h3 (HTTP/3) is not supported yet");
     }
 
@@ -292,7 +292,7 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
     {
         var result = _files.Load(args: ["--access-logfile", "-", "--access-logformat", format]);
 
-        result.Errors.Should().ContainSingle().Which.Should().StartWith("access_log_format = ").And.Contain(message).And.Contain("command-line flag --access-logformat");
+        result.ErrorMessages.Should().ContainSingle().Which.Should().StartWith("access_log_format = ").And.Contain(message).And.Contain("command-line flag --access-logformat");
     }
 
     [Fact]

@@ -26,26 +26,26 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     /// <summary>setting, flag, value as text, Python literal for the file, what the loaded result must show.</summary>
     private static readonly (string Name, string Flag, string Text, string Python, Func<GunicornLoadResult, object?> Get, object? Expected)[] Rows =
         [
-            ("http2_max_concurrent_streams", "--http2-max-concurrent-streams", "7", "7", r => r.Settings!.MaxConcurrentStreams, 7),
-            ("http2_initial_window_size", "--http2-initial-window-size", "131072", "128 * 1024", r => r.Settings!.InitialWindowSize, 131072),
-            ("http2_max_frame_size", "--http2-max-frame-size", "32768", "32768", r => r.Settings!.MaxFrameSize, 32768),
-            ("http2_max_header_list_size", "--http2-max-header-list-size", "65536", "65536", r => r.Settings!.MaxHeaderListSize, 65536),
-            ("keepalive", "--keep-alive", "75", "75", r => r.Settings!.KeepAliveSeconds, 75),
-            ("graceful_timeout", "--graceful-timeout", "12", "12", r => r.Settings!.GracefulTimeoutSeconds, 12),
-            ("limit_request_line", "--limit-request-line", "4094", "4094", r => r.Settings!.LimitRequestLine, 4094),
-            ("limit_request_fields", "--limit-request-fields", "50", "50", r => r.Settings!.LimitRequestFields, 50),
-            ("limit_request_field_size", "--limit-request-field_size", "8190", "8190", r => r.Settings!.LimitRequestFieldSize, 8190),
-            ("backlog", "--backlog", "2048", "2048", r => r.Settings!.Backlog, 2048),
-            ("worker_connections", "--worker-connections", "1000", "1000", r => r.Settings!.WorkerConnections, 1000),
-            ("bind", "-b", "127.0.0.1:9001", "\"127.0.0.1:9001\"", r => r.Settings!.Binds.Single().ToString(), "127.0.0.1:9001"),
-            ("http_protocols", "--http-protocols", "h1", "[\"h1\"]", r => r.Settings!.Protocols, HttpProtocols.Http1),
-            ("loglevel", "--log-level", "debug", "\"debug\"", r => r.Settings!.LogLevel, LogLevel.Debug),
-            ("accesslog", "--access-logfile", "-", "\"-\"", r => r.Settings!.AccessLog, "-"),
-            ("ssl_version", "--ssl-version", "TLSv1_2", "\"TLSv1_2\"", r => r.Settings!.SslProtocols, SslProtocols.Tls12 | SslProtocols.Tls13),
+            ("http2_max_concurrent_streams", "--http2-max-concurrent-streams", "7", "7", r => r.Settings!.Limits.MaxConcurrentStreams, 7),
+            ("http2_initial_window_size", "--http2-initial-window-size", "131072", "128 * 1024", r => r.Settings!.Limits.InitialWindowSize, 131072),
+            ("http2_max_frame_size", "--http2-max-frame-size", "32768", "32768", r => r.Settings!.Limits.MaxFrameSize, 32768),
+            ("http2_max_header_list_size", "--http2-max-header-list-size", "65536", "65536", r => r.Settings!.Limits.MaxHeaderListSize, 65536),
+            ("keepalive", "--keep-alive", "75", "75", r => r.Settings!.Limits.KeepAliveSeconds, 75),
+            ("graceful_timeout", "--graceful-timeout", "12", "12", r => r.Settings!.Process.GracefulTimeoutSeconds, 12),
+            ("limit_request_line", "--limit-request-line", "4094", "4094", r => r.Settings!.Limits.RequestLine, 4094),
+            ("limit_request_fields", "--limit-request-fields", "50", "50", r => r.Settings!.Limits.RequestFields, 50),
+            ("limit_request_field_size", "--limit-request-field_size", "8190", "8190", r => r.Settings!.Limits.RequestFieldSize, 8190),
+            ("backlog", "--backlog", "2048", "2048", r => r.Settings!.Process.Backlog, 2048),
+            ("worker_connections", "--worker-connections", "1000", "1000", r => r.Settings!.Limits.WorkerConnections, 1000),
+            ("bind", "-b", "127.0.0.1:9001", "\"127.0.0.1:9001\"", r => r.Settings!.Listen.Binds.Single().ToString(), "127.0.0.1:9001"),
+            ("http_protocols", "--http-protocols", "h1", "[\"h1\"]", r => r.Settings!.Protocols.Protocols, HttpProtocols.Http1),
+            ("loglevel", "--log-level", "debug", "\"debug\"", r => r.Settings!.Logging.Level, LogLevel.Debug),
+            ("accesslog", "--access-logfile", "-", "\"-\"", r => r.Settings!.Logging.AccessLog, "-"),
+            ("ssl_version", "--ssl-version", "TLSv1_2", "\"TLSv1_2\"", r => r.Diagnostics.Single(d => d.Message.StartsWith("ssl_version", StringComparison.Ordinal)).Event, GunicornEvent.SettingIgnored),
             ("ciphers", "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256", "\"ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256\"",
-                r => string.Join(",", r.Settings!.CipherSuites!), "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_128_GCM_SHA256"),
+                r => string.Join(",", r.Settings!.Tls.CipherSuites!), "TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
             ("forwarded_allow_ips", "--forwarded-allow-ips", "10.0.0.1,10.1.0.0/16", "\"10.0.0.1,10.1.0.0/16\"",
-                r => r.Settings!.ForwardedAllowProxies!.Single() + " " + r.Settings.ForwardedAllowNetworks!.Single(), "10.0.0.1 10.1.0.0/16"),
+                r => r.Settings!.Forwarding.Proxies!.Single() + " " + r.Settings.Forwarding.Networks!.Single(), "10.0.0.1 10.1.0.0/16"),
             ("worker_class", "-k", "sync", "\"sync\"", r => r.Settings!.Values["worker_class"].Value, "sync"),
             ("workers", "-w", "3", "3", r => r.Diagnostics.Single(d => d.Message.StartsWith("workers = 3", StringComparison.Ordinal)).Event, GunicornEvent.Decision),
             ("threads", "--threads", "4", "4", r => r.Diagnostics.Single(d => d.Message.StartsWith("threads = 4", StringComparison.Ordinal)).Event, GunicornEvent.Decision),
@@ -79,7 +79,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
             _ => _files.Load(args: [flag.StartsWith("--", StringComparison.Ordinal) ? flag + "=" + text : flag, .. flag.StartsWith("--", StringComparison.Ordinal) ? Array.Empty<string>() : [text]]),
         };
 
-        result.Errors.Should().BeEmpty();
+        result.ErrorMessages.Should().BeEmpty();
         get(result).Should().Be(expected);
         result.Settings!.Values[name].Source.Kind.Should().Be(source switch
         {
@@ -106,11 +106,11 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
             _ => _files.Load(args: ["--certfile", cert, "--keyfile", key]),
         };
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.Tls.Should().BeTrue();
-        result.Settings.Certificate!.HasPrivateKey.Should().BeTrue();
-        result.Settings.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
-        result.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Tls.Enabled.Should().BeTrue();
+        result.Settings.Tls.Certificate!.HasPrivateKey.Should().BeTrue();
+        result.Settings.Protocols.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
+        result.Settings.Protocols.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
     }
 
     [Theory]
@@ -133,9 +133,9 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
             _ => _files.Load(args: ["--certfile", cert, "--keyfile", key, "--cert-reqs=2", "--ca-certs", ca]),
         };
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.ClientCertificateMode.Should().Be(ClientCertificateMode.RequireCertificate);
-        result.Settings.ClientCertificateAuthorities.Should().ContainSingle();
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Tls.ClientCertificateMode.Should().Be(ClientCertificateMode.RequireCertificate);
+        result.Settings.Tls.ClientCertificateAuthorities.Should().ContainSingle();
     }
 
     [Theory]
@@ -156,9 +156,9 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
             _ => _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols=h2", "--http2-cleartext=prior-knowledge"]),
         };
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.Protocols.Should().Be(HttpProtocols.Http2);
-        result.Settings.Cleartext.Should().Be(Http2Cleartext.PriorKnowledge);
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Protocols.PriorKnowledgeForTrustedPeersOnly.Should().BeTrue();
+        result.Settings.Protocols.Cleartext.Should().Be(Http2Cleartext.PriorKnowledge);
     }
 
     [Fact]
@@ -177,13 +177,13 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var noEnv = _files.Load(configuration: config, args: ["-c", file]);
         var fileOnly = _files.Load(args: ["-c", file]);
 
-        all.Settings!.MaxConcurrentStreams.Should().Be(4);
-        all.Settings.Backlog.Should().Be(33);
+        all.Settings!.Limits.MaxConcurrentStreams.Should().Be(4);
+        all.Settings.Process.Backlog.Should().Be(33);
         all.Settings.Values["threads"].Source.Kind.Should().Be(SettingSourceKind.Configuration);
         all.Settings.Values["workers"].Source.Description.Should().Be(file + ":4");
-        noCli.Settings!.MaxConcurrentStreams.Should().Be(3);
-        noEnv.Settings!.MaxConcurrentStreams.Should().Be(2);
-        fileOnly.Settings!.MaxConcurrentStreams.Should().Be(1);
+        noCli.Settings!.Limits.MaxConcurrentStreams.Should().Be(3);
+        noEnv.Settings!.Limits.MaxConcurrentStreams.Should().Be(2);
+        fileOnly.Settings!.Limits.MaxConcurrentStreams.Should().Be(1);
     }
 
     [Fact]
@@ -195,9 +195,9 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var fromCli = _files.Load(args: ["-c", file, "-b", "127.0.0.1:3", "--bind", "[::1]:4", "--bind=unix:/tmp/h2f.sock"]);
         var fromJsonArray = _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:bind:0"] = "127.0.0.1:5", ["Gunicorn:bind:1"] = "127.0.0.1:6" });
 
-        fromFile.Settings!.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:1", "127.0.0.1:2");
-        fromCli.Settings!.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:3", "[::1]:4", "unix:/tmp/h2f.sock");
-        fromJsonArray.Settings!.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:5", "127.0.0.1:6");
+        fromFile.Settings!.Listen.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:1", "127.0.0.1:2");
+        fromCli.Settings!.Listen.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:3", "[::1]:4", "unix:/tmp/h2f.sock");
+        fromJsonArray.Settings!.Listen.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:5", "127.0.0.1:6");
     }
 
     [Theory]
@@ -239,7 +239,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var result = _files.Load(args: ["-b", text]);
 
         result.Settings.Should().BeNull();
-        result.Errors.Should().ContainSingle().Which.Should().StartWith($"bind = {text} (command-line flag -b): '{text}' is not a valid address: ").And.Contain(allowed);
+        result.ErrorMessages.Should().ContainSingle().Which.Should().StartWith($"bind = {text} (command-line flag -b): '{text}' is not a valid address: ").And.Contain(allowed);
     }
 
     [Fact]
@@ -248,16 +248,16 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var file = _files.Write("gunicorn.conf.py", "workers = 2\nhttp2_initial_window_size = 100\n");
         var result = _files.Load(
             configuration: new Dictionary<string, string?> { ["Gunicorn:http2_max_concurrent_streams"] = "0" },
-            environment: "--keep-alive 0 --limit-request-fields 40000",
+            environment: "--keep-alive 86401 --limit-request-fields=-1",
             args: ["-c", file, "--http2-max-frame-size", "100"]);
 
         result.Settings.Should().BeNull();
-        result.Errors.Should().BeEquivalentTo(
-            "http2_max_concurrent_streams = 0 (configuration key Gunicorn:http2_max_concurrent_streams): out of range; allowed is an integer in 1..2147483647 (Kestrel requires at least 1; SETTINGS_MAX_CONCURRENT_STREAMS is 32-bit)",
-            $"http2_initial_window_size = 100 ({file}:2): out of range; allowed is an integer in 65535..2147483647 (RFC 9113 §6.5.2 allows up to 2^31-1; Kestrel's minimum is 65535)",
-            "http2_max_frame_size = 100 (command-line flag --http2-max-frame-size): out of range; allowed is an integer in 16384..16777215 (RFC 9113 §6.5.2: 2^14..2^24-1)",
-            "keepalive = 0 (environment variable GUNICORN_CMD_ARGS (--keep-alive)): Kestrel cannot turn keep-alive off (gunicorn's 0); allowed is an integer in 1..86400 seconds",
-            "limit_request_fields = 40000 (environment variable GUNICORN_CMD_ARGS (--limit-request-fields)): out of range; allowed is an integer in 1..32768 (gunicorn's maximum is 32768)");
+        result.ErrorMessages.Should().BeEquivalentTo(
+            "http2_max_concurrent_streams = 0 (configuration key Gunicorn:http2_max_concurrent_streams): out of range; allowed: an integer in 1..2147483647 (Kestrel requires at least 1; SETTINGS_MAX_CONCURRENT_STREAMS is 32-bit)",
+            $"http2_initial_window_size = 100 ({file}:2): out of range; allowed: an integer in 65535..2147483647 (RFC 9113 §6.5.2 allows up to 2^31-1; Kestrel's minimum is 65535)",
+            "http2_max_frame_size = 100 (command-line flag --http2-max-frame-size): out of range; allowed: an integer in 16384..16777215 (RFC 9113 §6.5.2: 2^14..2^24-1)",
+            "keepalive = 86401 (environment variable GUNICORN_CMD_ARGS (--keep-alive)): out of range; allowed: an integer in 0..86400 (seconds; 0 turns HTTP/1.1 keep-alive off)",
+            "limit_request_fields = -1 (environment variable GUNICORN_CMD_ARGS (--limit-request-fields)): out of range; allowed: an integer in 0..2147483647 (0 or more than 32768 means gunicorn's maximum, 32768)");
     }
 
     [Fact]
@@ -266,10 +266,10 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var file = _files.Write("gunicorn.conf.py", "backlog = \"many\"\nworkers = 2.5\nhttp2_max_frame_size = True\nhttp_protocols = 2\n");
         var result = _files.Load(args: ["-c", file]);
 
-        result.Errors.Should().Contain($"backlog = \"many\" ({file}:1): must be an integer in 1..2147483647");
-        result.Errors.Should().Contain($"workers = 2.5 ({file}:2): must be an integer in 1..2147483647");
-        result.Errors.Should().Contain($"http2_max_frame_size = True ({file}:3): must be an integer in 16384..16777215 (RFC 9113 §6.5.2: 2^14..2^24-1)");
-        result.Errors.Should().Contain($"http_protocols = 2 ({file}:4): must be a comma-separated string or a list of strings");
+        result.ErrorMessages.Should().Contain($"backlog = \"many\" ({file}:1): not an integer; allowed: an integer in 1..2147483647 (the listen(2) queue length)");
+        result.ErrorMessages.Should().Contain($"workers = 2.5 ({file}:2): not an integer; allowed: an integer in 1..2147483647");
+        result.ErrorMessages.Should().Contain($"http2_max_frame_size = True ({file}:3): not an integer; allowed: an integer in 16384..16777215 (RFC 9113 §6.5.2: 2^14..2^24-1)");
+        result.ErrorMessages.Should().Contain($"http_protocols = 2 ({file}:4): not a list of strings; allowed: a comma-separated string or a list of strings");
     }
 
     [Fact]
@@ -281,7 +281,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
             environment: "--worker-clas=gthread",
             args: ["-c", file]);
 
-        result.Errors.Should().BeEmpty();
+        result.ErrorMessages.Should().BeEmpty();
         var warnings = result.Diagnostics.Where(d => d.Event == GunicornEvent.UnknownSetting).Select(d => d.Message).ToList();
         warnings.Should().Contain($"unknown gunicorn setting 'http2_max_concurent_streams' ({file}:1) ignored; did you mean 'http2_max_concurrent_streams'?");
         warnings.Should().Contain("unknown gunicorn setting 'keep_alive' (configuration key Gunicorn:keep_alive) ignored; did you mean 'keepalive'?");
@@ -295,7 +295,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:daemon"] = "true", ["Gunicorn:max_requests"] = "1000" });
 
-        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.SettingIgnored && d.Message.StartsWith("daemon (configuration key Gunicorn:daemon) has no Kestrel equivalent", StringComparison.Ordinal));
+        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.SettingIgnored && d.Message.StartsWith("daemon (configuration key Gunicorn:daemon) is ignored: one Kestrel process", StringComparison.Ordinal));
         result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.SettingIgnored && d.Message.Contains("max_requests", StringComparison.Ordinal));
     }
 
@@ -305,8 +305,8 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var file = _files.Write("gunicorn.conf.py", "import os\nworkers = os.cpu_count()\nbacklog = 64\n");
         var result = _files.Load(args: ["-c", file]);
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.Backlog.Should().Be(64);
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Process.Backlog.Should().Be(64);
         result.Diagnostics.Where(d => d.Event == GunicornEvent.ConfigFileStatementIgnored).Select(d => d.Message)
             .Should().HaveCount(2).And.AllSatisfy(m => m.Should().StartWith(file + ":"))
             .And.Contain(m => m.StartsWith(file + ":2: 'workers' is not assigned a plain literal", StringComparison.Ordinal));
@@ -317,7 +317,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(args: ["-c", "nope.conf.py"]);
 
-        result.Errors.Should().ContainSingle().Which.Should().Be($"config = nope.conf.py (command-line flag -c): file not found: {Path.Combine(_files.Root, "nope.conf.py")}");
+        result.ErrorMessages.Should().ContainSingle().Which.Should().Be($"config = nope.conf.py (command-line flag -c): file not found: {Path.Combine(_files.Root, "nope.conf.py")}");
     }
 
     [Fact]
@@ -327,10 +327,10 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         appFolder.Write("gunicorn.conf.py", "backlog = 99\n");
 
         var result = _files.Load(args: ["-c", "gunicorn.conf.py"], baseDirectory: appFolder.Root);
-        result.Settings!.Backlog.Should().Be(99);
+        result.Settings!.Process.Backlog.Should().Be(99);
 
         _files.Write("gunicorn.conf.py", "backlog = 42\n");
-        _files.Load(args: ["-c", "gunicorn.conf.py"], baseDirectory: appFolder.Root).Settings!.Backlog.Should().Be(42);
+        _files.Load(args: ["-c", "gunicorn.conf.py"], baseDirectory: appFolder.Root).Settings!.Process.Backlog.Should().Be(42);
     }
 
     [Fact]
@@ -338,10 +338,10 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var file = _files.Write("other.conf.py", "backlog = 7\n");
 
-        _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:config"] = file }).Settings!.Backlog.Should().Be(7);
-        _files.Load(configFile: "other.conf.py").Settings!.Backlog.Should().Be(7);
-        _files.Load(environment: "-c other.conf.py").Settings!.Backlog.Should().Be(7);
-        _files.Load(args: ["--config=other.conf.py"]).Settings!.Backlog.Should().Be(7);
+        _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:config"] = file }).Settings!.Process.Backlog.Should().Be(7);
+        _files.Load(configFile: "other.conf.py").Settings!.Process.Backlog.Should().Be(7);
+        _files.Load(environment: "-c other.conf.py").Settings!.Process.Backlog.Should().Be(7);
+        _files.Load(args: ["--config=other.conf.py"]).Settings!.Process.Backlog.Should().Be(7);
     }
 
     [Fact]
@@ -349,7 +349,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(args: ["--certfile", "missing.crt", "--keyfile", "missing.key", "-b", "127.0.0.1:0"]);
 
-        result.Errors.Should().ContainSingle().Which.Should().Be($"certfile = missing.crt (command-line flag --certfile): file not found: {Path.Combine(_files.Root, "missing.crt")}");
+        result.ErrorMessages.Should().ContainSingle().Which.Should().Be($"certfile = missing.crt (command-line flag --certfile): file not found: {Path.Combine(_files.Root, "missing.crt")}");
     }
 
     [Fact]
@@ -358,7 +358,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var (cert, _) = _files.Certificate();
         var result = _files.Load(args: ["--certfile", cert, "--keyfile", "gone.key"]);
 
-        result.Errors.Should().ContainSingle().Which.Should().Be($"keyfile = gone.key (command-line flag --keyfile): file not found: {Path.Combine(_files.Root, "gone.key")}");
+        result.ErrorMessages.Should().ContainSingle().Which.Should().Be($"keyfile = gone.key (command-line flag --keyfile): file not found: {Path.Combine(_files.Root, "gone.key")}");
     }
 
     [Fact]
@@ -368,14 +368,14 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var key = _files.Write("junk.key", "not a key");
         var result = _files.Load(args: ["--certfile", junk, "--keyfile", key]);
 
-        result.Errors.Should().ContainSingle().Which.Should().StartWith($"certfile = {junk} (command-line flag --certfile): cannot load the certificate {junk} with key {key}");
+        result.ErrorMessages.Should().ContainSingle().Which.Should().StartWith($"certfile = {junk} (command-line flag --certfile): cannot load the certificate {junk} with key {key}");
     }
 
     [Fact]
     public void Keyfile_without_certfile_is_an_error()
     {
         var (_, key) = _files.Certificate();
-        _files.Load(args: ["--keyfile", key]).Errors.Should().ContainSingle().Which.Should().Contain("keyfile needs certfile as well");
+        _files.Load(args: ["--keyfile", key]).ErrorMessages.Should().ContainSingle().Which.Should().Contain("keyfile needs certfile as well");
     }
 
     [Fact]
@@ -383,8 +383,8 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2,h1"]);
 
-        result.Errors.Should().ContainSingle().Which.Should().Be(
-            "http_protocols = h2,h1 (command-line flag --http-protocols): h2 needs TLS. Set certfile and keyfile (--certfile server.crt --keyfile server.key), or for h2c set http2_cleartext = \"prior-knowledge\" with http_protocols = \"h2\"");
+        result.ErrorMessages.Should().ContainSingle().Which.Should().Be(
+            "http_protocols = h2,h1 (command-line flag --http-protocols): h2 needs TLS; allowed: set certfile and keyfile (--certfile server.crt --keyfile server.key), or for h2c behind a trusted proxy set http2_cleartext = \"prior-knowledge\"");
     }
 
     [Fact]
@@ -392,8 +392,8 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(args: ["-b", "127.0.0.1:0"]);
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.Protocols.Should().Be(HttpProtocols.Http1);
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Protocols.Protocols.Should().Be(HttpProtocols.Http1);
     }
 
     [Fact]
@@ -401,9 +401,9 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2", "--http2-cleartext", "prior-knowledge"]);
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.Protocols.Should().Be(HttpProtocols.Http2);
-        result.Settings.Cleartext.Should().Be(Http2Cleartext.PriorKnowledge);
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Protocols.PriorKnowledgeForTrustedPeersOnly.Should().BeTrue();
+        result.Settings.Protocols.Cleartext.Should().Be(Http2Cleartext.PriorKnowledge);
     }
 
     [Fact]
@@ -411,7 +411,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2", "--http2-cleartext", "both"]);
 
-        result.Settings!.Protocols.Should().Be(HttpProtocols.Http2);
+        result.Settings!.Protocols.PriorKnowledgeForTrustedPeersOnly.Should().BeTrue();
         result.Diagnostics.Should().Contain(d => d.Message.Contains("the 'upgrade' half is not supported by Kestrel", StringComparison.Ordinal));
     }
 
@@ -420,22 +420,24 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2", "--http2-cleartext", "upgrade"]);
 
-        result.Errors.Should().ContainSingle().Which.Should().Contain("the HTTP/1.1 'Upgrade: h2c' mechanism is not supported by Kestrel");
+        result.ErrorMessages.Should().ContainSingle().Which.Should().Contain("the HTTP/1.1 'Upgrade: h2c' mechanism is not supported by Kestrel");
     }
 
     [Fact]
-    public void H2c_prior_knowledge_with_h1_as_well_is_an_error_because_Kestrel_cannot_share_the_port()
+    public void H2c_prior_knowledge_with_h1_as_well_is_gunicorns_command_and_is_accepted()
     {
         var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2,h1", "--http2-cleartext", "prior-knowledge"]);
 
-        result.Errors.Should().ContainSingle().Which.Should().Contain("Kestrel cannot serve HTTP/1.1 and h2c prior-knowledge on one cleartext port");
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Protocols.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
+        result.Settings.Protocols.PriorKnowledgeForTrustedPeersOnly.Should().BeTrue();
     }
 
     [Fact]
     public void Bad_http2_cleartext_value_lists_the_allowed_values()
     {
-        _files.Load(args: ["--http2-cleartext", "sometimes"]).Errors.Should().ContainSingle()
-            .Which.Should().Be("http2_cleartext = sometimes (command-line flag --http2-cleartext): allowed values are off, prior-knowledge, upgrade, both");
+        _files.Load(args: ["--http2-cleartext", "sometimes"]).ErrorMessages.Should().ContainSingle()
+            .Which.Should().Be("http2_cleartext = sometimes (command-line flag --http2-cleartext): unknown value; allowed: off, prior-knowledge, upgrade or both");
     }
 
     [Fact]
@@ -444,14 +446,14 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var (cert, key) = _files.Certificate();
         var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--http-protocols", "h3,h2"]);
 
-        result.Errors.Should().ContainSingle().Which.Should().Be(
-            "http_protocols = h3,h2 (command-line flag --http-protocols): h3 (HTTP/3) is not supported yet; allowed values are h1 and h2, for example \"h2,h1\"");
+        result.ErrorMessages.Should().ContainSingle().Which.Should().Be(
+            "http_protocols = h3,h2 (command-line flag --http-protocols): h3 (HTTP/3) is not supported yet; allowed: h1 and h2, in order of preference, for example \"h2,h1\" (h3 is not supported yet)");
     }
 
     [Fact]
     public void Unknown_protocol_is_an_error()
     {
-        _files.Load(args: ["--http-protocols", "spdy"]).Errors.Should().ContainSingle().Which.Should().Contain("unknown protocol 'spdy'; allowed values are h1 and h2");
+        _files.Load(args: ["--http-protocols", "spdy"]).ErrorMessages.Should().ContainSingle().Which.Should().Contain("unknown protocol 'spdy'; allowed: h1 and h2");
     }
 
     [Fact]
@@ -460,8 +462,8 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var (cert, key) = _files.Certificate();
         var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--http-protocols", "h1,h2"]);
 
-        result.Settings!.AlpnOrder.Should().Equal(SslApplicationProtocol.Http11, SslApplicationProtocol.Http2);
-        result.Settings.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
+        result.Settings!.Protocols.AlpnOrder.Should().Equal(SslApplicationProtocol.Http11, SslApplicationProtocol.Http2);
+        result.Settings.Protocols.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
     }
 
     [Theory]
@@ -473,9 +475,9 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var (cert, key) = _files.Certificate();
         var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--http-protocols", "h2,h1", "-k", workerClass]);
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.Protocols.Should().Be(HttpProtocols.Http1);
-        result.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http11);
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Protocols.Protocols.Should().Be(HttpProtocols.Http1);
+        result.Settings.Protocols.AlpnOrder.Should().Equal(SslApplicationProtocol.Http11);
         result.Diagnostics.Should().ContainSingle(d => d.Event == GunicornEvent.Http2NotSupportedByWorker)
             .Which.Message.Should().StartWith($"HTTP/2 is not supported by the {kind} worker");
     }
@@ -491,14 +493,14 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var (cert, key) = _files.Certificate();
         var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "-k", workerClass]);
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Protocols.Protocols.Should().Be(HttpProtocols.Http1AndHttp2);
     }
 
     [Fact]
     public void Unknown_worker_class_is_an_error()
     {
-        _files.Load(args: ["-k", "threads"]).Errors.Should().ContainSingle().Which.Should().StartWith("worker_class = threads (command-line flag -k): unknown worker class");
+        _files.Load(args: ["-k", "threads"]).ErrorMessages.Should().ContainSingle().Which.Should().StartWith("worker_class = threads (command-line flag -k): unknown worker class");
     }
 
     [Theory]
@@ -512,15 +514,15 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var (ca, _) = _files.Certificate("ca");
         var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--cert-reqs", value, "--ca-certs", ca]);
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.ClientCertificateMode.Should().Be(mode);
-        result.Settings.ClientCertificateAuthorities.Should().ContainSingle();
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Tls.ClientCertificateMode.Should().Be(mode);
+        result.Settings.Tls.ClientCertificateAuthorities.Should().ContainSingle();
     }
 
     [Fact]
     public void Client_certificates_without_TLS_are_an_error()
     {
-        _files.Load(args: ["--cert-reqs", "2"]).Errors.Should().ContainSingle().Which.Should().Be("cert_reqs = 2 (command-line flag --cert-reqs): client certificates need TLS; set certfile and keyfile");
+        _files.Load(args: ["--cert-reqs", "2"]).ErrorMessages.Should().ContainSingle().Which.Should().Be("cert_reqs = 2 (command-line flag --cert-reqs): client certificates need TLS; allowed: set certfile and keyfile");
     }
 
     [Fact]
@@ -529,63 +531,67 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var (cert, key) = _files.Certificate();
         var result = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--cert-reqs", "7", "--ca-certs", "ca.pem"]);
 
-        result.Errors.Should().Contain("cert_reqs = 7 (command-line flag --cert-reqs): allowed values are 0 (CERT_NONE), 1 (CERT_OPTIONAL), 2 (CERT_REQUIRED)");
-        result.Errors.Should().Contain($"ca_certs = ca.pem (command-line flag --ca-certs): file not found: {Path.Combine(_files.Root, "ca.pem")}");
+        result.ErrorMessages.Should().Contain("cert_reqs = 7 (command-line flag --cert-reqs): unknown value; allowed: 0 (CERT_NONE), 1 (CERT_OPTIONAL) or 2 (CERT_REQUIRED)");
+        result.ErrorMessages.Should().Contain($"ca_certs = ca.pem (command-line flag --ca-certs): file not found: {Path.Combine(_files.Root, "ca.pem")}");
     }
 
     [Theory]
-    [InlineData("TLS", SslProtocols.None)]
-    [InlineData("2", SslProtocols.None)]
-    [InlineData("TLSv1_2", SslProtocols.Tls12 | SslProtocols.Tls13)]
-    [InlineData("PROTOCOL_TLSv1_2", SslProtocols.Tls12 | SslProtocols.Tls13)]
-    [InlineData("5", SslProtocols.Tls12 | SslProtocols.Tls13)]
-    [InlineData("TLSv1_3", SslProtocols.Tls13)]
-    public void Ssl_version_sets_the_minimum_TLS_version(string value, SslProtocols expected)
-    {
-        _files.Load(args: ["--ssl-version", value]).Settings!.SslProtocols.Should().Be(expected);
-    }
-
-    [Theory]
+    [InlineData("TLS")]
+    [InlineData("TLSv1_2")]
     [InlineData("TLSv1")]
-    [InlineData("TLSv1_1")]
     [InlineData("3")]
-    public void Obsolete_TLS_versions_are_rejected(string value)
+    public void Ssl_version_is_ignored_with_a_warning_as_gunicorn_does(string value)
     {
-        _files.Load(args: ["--ssl-version", value]).Errors.Should().ContainSingle()
-            .Which.Should().Be($"ssl_version = {value} (command-line flag --ssl-version): TLS 1.0/1.1 and SSL are not allowed (HTTP/2 requires TLS 1.2 or later, RFC 9113 §9.2); allowed are TLSv1_2, TLSv1_3 or TLS (the OS default)");
+        var result = _files.Load(args: ["--ssl-version", value]);
+
+        result.ErrorMessages.Should().BeEmpty();
+        result.Diagnostics.Should().ContainSingle(d => d.Event == GunicornEvent.SettingIgnored).Which.Message.Should()
+            .Be("ssl_version (command-line flag --ssl-version) is ignored: deprecated and ignored by gunicorn itself; TLS 1.2 and 1.3 are negotiated as the OS allows");
     }
 
     [Fact]
-    public void OpenSSL_cipher_keywords_are_rejected_with_an_example()
+    public void OpenSSL_cipher_keywords_select_suites_and_keep_TLS_1_3()
     {
-        _files.Load(args: ["--ciphers", "HIGH:!aNULL"]).Errors.Should().ContainSingle()
-            .Which.Should().StartWith("ciphers = HIGH:!aNULL (command-line flag --ciphers): 'HIGH' is not a cipher suite name");
+        var (cert, key) = _files.Certificate();
+        var suites = _files.Load(args: ["--certfile", cert, "--keyfile", key, "--ciphers", "ECDHE+AESGCM:!aNULL"]).Settings!.Tls.CipherSuites!;
+
+        suites.Should().Equal(
+            TlsCipherSuite.TLS_AES_256_GCM_SHA384, TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256, TlsCipherSuite.TLS_AES_128_GCM_SHA256,
+            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    }
+
+    [Fact]
+    public void Unknown_cipher_keywords_are_rejected_with_the_form()
+    {
+        _files.Load(args: ["--ciphers", "HIGH:FANCY"]).ErrorMessages.Should().ContainSingle()
+            .Which.Should().StartWith("ciphers = HIGH:FANCY (command-line flag --ciphers): 'FANCY' is neither an OpenSSL cipher keyword nor a suite name .NET can use; allowed: an OpenSSL cipher list");
     }
 
     [Fact]
     public void Forwarded_allow_ips_accepts_addresses_networks_and_star()
     {
         var star = _files.Load(args: ["--forwarded-allow-ips", "*"]).Settings!;
-        star.TrustAllProxies.Should().BeTrue();
+        star.Forwarding.TrustAll.Should().BeTrue();
 
         var list = _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:forwarded_allow_ips:0"] = "127.0.0.1", ["Gunicorn:forwarded_allow_ips:1"] = "::1" }).Settings!;
-        list.ForwardedAllowProxies.Should().Equal(IPAddress.Loopback, IPAddress.IPv6Loopback);
+        list.Forwarding.Proxies.Should().Equal(IPAddress.Loopback, IPAddress.IPv6Loopback);
 
-        _files.Load(args: ["--forwarded-allow-ips", "10.0.0.1,proxy.local"]).Errors.Should().ContainSingle()
-            .Which.Should().Be("forwarded_allow_ips = 10.0.0.1,proxy.local (command-line flag --forwarded-allow-ips): 'proxy.local' is not an IP address, a CIDR network or *");
+        _files.Load(args: ["--forwarded-allow-ips", "10.0.0.1,proxy.local"]).ErrorMessages.Should().ContainSingle()
+            .Which.Should().StartWith("forwarded_allow_ips = 10.0.0.1,proxy.local (command-line flag --forwarded-allow-ips): 'proxy.local' is not an IP address, a CIDR network or *");
     }
 
     [Fact]
     public void Bad_log_level_lists_the_allowed_levels()
     {
-        _files.Load(args: ["--log-level", "verbose"]).Errors.Should().ContainSingle()
-            .Which.Should().Be("loglevel = verbose (command-line flag --log-level): allowed values are debug, info, warning, error, critical");
+        _files.Load(args: ["--log-level", "verbose"]).ErrorMessages.Should().ContainSingle()
+            .Which.Should().Be("loglevel = verbose (command-line flag --log-level): unknown level; allowed: debug, info, warning, error or critical");
     }
 
     [Fact]
     public void Log_level_alias_in_configuration_is_accepted()
     {
-        _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:log_level"] = "error" }).Settings!.LogLevel.Should().Be(LogLevel.Error);
+        _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:log_level"] = "error" }).Settings!.Logging.Level.Should().Be(LogLevel.Error);
     }
 
     [Fact]
@@ -603,7 +609,7 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     public void All_errors_are_reported_together_in_one_exception()
     {
         var result = _files.Load(args: ["--http2-max-frame-size", "1", "--backlog", "0"]);
-        var exception = new GunicornConfigurationException(result.Errors);
+        var exception = new GunicornConfigurationException(result.ErrorMessages);
 
         exception.Errors.Should().HaveCount(2);
         exception.Message.Should().StartWith("Invalid gunicorn settings:").And.Contain("http2_max_frame_size = 1").And.Contain("backlog = 0");
@@ -615,23 +621,23 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var first = _files.Load(embeddedDefault: true);
         var second = _files.Load(embeddedDefault: true);
 
-        first.Errors.Should().BeEmpty();
-        first.Settings!.UsesEmbeddedDefault.Should().BeTrue();
-        first.Settings.Binds.Single().ToString().Should().Be("127.0.0.1:8443");
-        first.Settings.Tls.Should().BeTrue();
-        first.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
+        first.ErrorMessages.Should().BeEmpty();
+        first.Settings!.Listen.UsesEmbeddedDefault.Should().BeTrue();
+        first.Settings.Listen.Binds.Single().ToString().Should().Be("127.0.0.1:8443");
+        first.Settings.Tls.Enabled.Should().BeTrue();
+        first.Settings.Protocols.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
         File.Exists(Path.Combine(_files.Root, "certs", "localhost.pem")).Should().BeTrue();
         File.Exists(Path.Combine(_files.Root, "certs", "localhost-key.pem")).Should().BeTrue();
         first.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Message.StartsWith("generated", StringComparison.Ordinal));
         second.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Message.StartsWith("using", StringComparison.Ordinal));
-        second.Settings!.Certificate!.Thumbprint.Should().Be(first.Settings.Certificate!.Thumbprint);
-        second.Settings.Certificate.HasPrivateKey.Should().BeTrue();
+        second.Settings!.Tls.Certificate!.Thumbprint.Should().Be(first.Settings.Tls.Certificate!.Thumbprint);
+        second.Settings.Tls.Certificate.HasPrivateKey.Should().BeTrue();
     }
 
     [Fact]
     public void Development_certificate_covers_localhost_and_loopback_addresses()
     {
-        var cert = _files.Load(embeddedDefault: true).Settings!.Certificate!;
+        var cert = _files.Load(embeddedDefault: true).Settings!.Tls.Certificate!;
 
         cert.MatchesHostname("localhost").Should().BeTrue();
         cert.MatchesHostname("127.0.0.1").Should().BeTrue();
@@ -646,9 +652,9 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(configuration: new Dictionary<string, string?> { [key] = value }, embeddedDefault: true);
 
-        result.Settings!.Binds.Should().BeEmpty();
-        result.Settings.UsesEmbeddedDefault.Should().BeFalse();
-        result.Settings.AppEndpoints.Should().NotBeNull();
+        result.Settings!.Listen.Binds.Should().BeEmpty();
+        result.Settings.Listen.UsesEmbeddedDefault.Should().BeFalse();
+        result.Settings.Listen.AppEndpoints.Should().NotBeNull();
         result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.Decision && d.Message.Contains("serving the app's own endpoints", StringComparison.Ordinal));
         Directory.Exists(Path.Combine(_files.Root, "certs")).Should().BeFalse();
     }
@@ -658,8 +664,8 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(configFile: _files.Write("gunicorn.conf.py", "certfile = \"certs/localhost.pem\"\nkeyfile = \"certs/localhost-key.pem\"\nbind = \"127.0.0.1:0\"\n"));
 
-        result.Errors.Should().BeEmpty();
-        result.Settings!.Tls.Should().BeTrue();
+        result.ErrorMessages.Should().BeEmpty();
+        result.Settings!.Tls.Enabled.Should().BeTrue();
         File.Exists(Path.Combine(_files.Root, "certs", "localhost.pem")).Should().BeTrue();
     }
 
@@ -669,13 +675,13 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var example = Path.Combine(RepositoryRoot(), "examples", "http2_features", "gunicorn.conf.py");
         var result = _files.Load(args: ["-c", example]);
 
-        result.Errors.Should().BeEmpty();
+        result.ErrorMessages.Should().BeEmpty();
         // The loader's environment is Production, as in the container: the generated pair is worth a Warning there.
         result.Diagnostics.Where(d => d.Level >= LogLevel.Warning).Should().ContainSingle()
             .Which.Event.Should().Be(GunicornEvent.DevelopmentCertificate);
-        result.Settings!.Binds.Single().ToString().Should().Be("0.0.0.0:8443");
-        result.Settings.InitialWindowSize.Should().Be(1024 * 1024);
-        result.Settings.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
+        result.Settings!.Listen.Binds.Single().ToString().Should().Be("0.0.0.0:8443");
+        result.Settings.Limits.InitialWindowSize.Should().Be(1024 * 1024);
+        result.Settings.Protocols.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
     }
 
     internal static string RepositoryRoot()

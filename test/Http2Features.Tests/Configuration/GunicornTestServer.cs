@@ -37,7 +37,11 @@ internal sealed class GunicornTestServer : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = contentRoot, EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
-        builder.WebHost.UseGunicornSettings(args, o => o.ReadEnvironmentVariable = false);
+        builder.WebHost.UseGunicornSettings(args, o =>
+        {
+            o.ReadEnvironmentVariable = false;
+            o.ExitOnInvalidSettings = false; // in-process: get the exception, not the end of the test run
+        });
         configure?.Invoke(builder);
         var app = builder.Build();
         app.MapGet("/", (HttpContext c) => c.Request.Protocol + " " + c.Request.Scheme);

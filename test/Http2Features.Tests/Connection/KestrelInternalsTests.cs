@@ -39,6 +39,18 @@ public class KestrelInternalsTests
     }
 
     [Fact]
+    public void HttpProtocolsFeature_is_Kestrels_per_connection_protocol_override()
+    {
+        // Configuration/TrustedPeerCleartext sets it; GunicornCleartextTests shows Kestrel honouring it on the wire.
+        KestrelInternals.HttpProtocolsFeature.FeatureType.FullName.Should().Be("Microsoft.AspNetCore.Server.Kestrel.Core.Internal.HttpProtocolsFeature");
+        var features = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
+
+        KestrelInternals.HttpProtocolsFeature.Set(features, HttpProtocols.Http2);
+
+        KestrelInternals.HttpProtocolsFeature.Read(features[KestrelInternals.HttpProtocolsFeature.FeatureType]!).Should().Be(HttpProtocols.Http2);
+    }
+
+    [Fact]
     public void Listen_applies_endpoint_defaults_at_call_time()
     {
         // Why the pack chains its defaults early (Configure) and also walks existing endpoints (PostConfigure).

@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Http2Features.Tests.Priority;
 
 /// <summary>
-/// The feature is on <c>HttpContext.Features</c> for every request on a seam connection, without calling
-/// <c>GetStreamPriority()</c>, and pooled objects never leak one request's state into another.
+/// The feature arrives on <c>HttpContext.Features</c> on first use (<c>GetStreamPriority()</c>, resolved from the
+/// connection), and pooled objects never leak one request's state into another.
 /// </summary>
 public class StreamPriorityFeatureOnFeaturesTests
 {
@@ -18,8 +18,16 @@ public class StreamPriorityFeatureOnFeaturesTests
     private static Task<Http2TestApp> StartAsync(Action<WebApplication> configure) =>
         Http2TestApp.StartAsync(configure, b => b.Services.AddHttp2Features());
 
-    private static string DescribeFromFeatures(HttpContext context) =>
-        context.Features.Get<IHttp2StreamPriorityFeature>() is { } p ? PriorityTestApp.Describe(p) : "missing";
+    private static string DescribeFromFeatures(HttpContext context)
+    {
+        if (context.Features.Get<IHttp2StreamPriorityFeature>() is not null)
+        {
+            return "on Features before first use";
+        }
+
+        var priority = context.GetStreamPriority();
+        return ReferenceEquals(priority, context.Features.Get<IHttp2StreamPriorityFeature>()) ? PriorityTestApp.Describe(priority) : "not on Features";
+    }
 
     [Fact]
     public async Task Features_Get_has_the_RFC_defaults_for_a_plain_HTTP2_request()
@@ -70,17 +78,24 @@ public class StreamPriorityFeatureOnFeaturesTests
         IHttp2StreamPriorityFeature? firstFeature = null;
         var firstHandlerCalls = 0;
         var secondStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstReturned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = await StartAsync(a =>
         {
             a.Map("/first", (HttpContext c) =>
             {
-                firstFeature = c.Features.Get<IHttp2StreamPriorityFeature>()!;
+                // OnCompleted callbacks run last-registered first: this one runs after the feature went back to the pool.
+                c.Response.OnCompleted(() =>
+                {
+                    firstReturned.TrySetResult();
+                    return Task.CompletedTask;
+                });
+                firstFeature = c.GetStreamPriority();
                 firstFeature.Changed += (_, _) => Interlocked.Increment(ref firstHandlerCalls);
                 return PriorityTestApp.Describe(firstFeature);
             });
             a.Map("/second", async (HttpContext c) =>
             {
-                var feature = c.Features.Get<IHttp2StreamPriorityFeature>()!;
+                var feature = c.GetStreamPriority();
                 var reused = ReferenceEquals(feature, firstFeature);
                 var before = PriorityTestApp.Describe(feature);
                 var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -97,6 +112,7 @@ public class StreamPriorityFeatureOnFeaturesTests
             TestContext.Current.CancellationToken);
         (await first.ReadResponseAsync(Timeout, TestContext.Current.CancellationToken)).BodyText.Should().Be("True|200|0|True|0|True|False");
 
+        await firstReturned.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken);
         var second = await client.SendRequestAsync(new RawHttp2Request { Path = "/second" }, TestContext.Current.CancellationToken);
         await secondStarted.Task.WaitAsync(Timeout, TestContext.Current.CancellationToken);
         await client.SendPriorityUpdateAsync(second.StreamId, "u=2", TestContext.Current.CancellationToken);
@@ -113,7 +129,7 @@ public class StreamPriorityFeatureOnFeaturesTests
         var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = await StartAsync(a => a.Run(async c =>
         {
-            var feature = c.Features.Get<IHttp2StreamPriorityFeature>()!;
+            var feature = c.GetStreamPriority();
             if (Interlocked.Increment(ref inFlight) == Streams)
             {
                 allIn.TrySetResult();

@@ -49,13 +49,12 @@ internal static class ExternalTool
         }
     }
 
-    public static async Task<ToolResult> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, string? stdin = null)
+    public static Task<ToolResult> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, string? stdin = null)
     {
         var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
         foreach (var a in args)
@@ -63,6 +62,17 @@ internal static class ExternalTool
             psi.ArgumentList.Add(a);
         }
 
+        return RunAsync(psi, timeout, stdin);
+    }
+
+    /// <summary>Runs a prepared start (working directory, environment); output is redirected here. Kills the tree on timeout.</summary>
+    public static async Task<ToolResult> RunAsync(ProcessStartInfo psi, TimeSpan timeout, string? stdin = null)
+    {
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
+        psi.RedirectStandardInput = stdin is not null;
+        psi.UseShellExecute = false;
+        var file = psi.FileName;
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
         if (stdin is not null)
         {

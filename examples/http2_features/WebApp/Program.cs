@@ -137,8 +137,9 @@ app.MapGet("/auto-hints", async (HttpContext context) =>
 app.MapGet("/style.css", (HttpResponse response) => Cached(response, "body { font-family: sans-serif; margin: 2rem; }\nh1 { color: #2b6cb0; }\n", "text/css"));
 app.MapGet("/app.js", (HttpResponse response) => Cached(response, "document.getElementById('status').textContent = 'app.js loaded';\n", "text/javascript"));
 
-// Streams {bytes} bytes in 16 KiB writes: with Http2Features:Priority:Scheduling:Enabled (appsettings.json), a u=0
-// request on the same connection overtakes a running u=7 download.
+// Streams {bytes} bytes in 16 KiB writes: run with Http2Features__Priority__Scheduling__Enabled=true and a u=0
+// request on the same connection overtakes a running u=7 download. (Not in appsettings.json: the test projects
+// copy that file and would turn scheduling on for every test app.)
 var downloadChunk = new byte[16 * 1024];
 app.MapGet("/download/{bytes:long}", async (HttpContext context, long bytes) =>
 {

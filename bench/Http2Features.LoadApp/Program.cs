@@ -73,6 +73,14 @@ if (packOn)
 {
     app.MapGet("/trailers", (HttpContext context) => context.Response.Body.WriteAsync(body).AsTask())
         .WithChecksumTrailers(ChecksumTrailers.ReprDigestSha256);
+    // HTTP/1.1 trailer cost (h2load --h1): the same chunked 2 KB with no trailer, with one fixed trailer, by the pack.
+    app.MapGet("/chunked", (HttpContext context) => context.Response.Body.WriteAsync(body).AsTask());
+    app.MapGet("/trailer-fixed", async (HttpContext context) =>
+    {
+        context.Response.AnnounceTrailers("x-a");
+        await context.Response.Body.WriteAsync(body);
+        await context.Response.SendTrailersAsync("x-a", "1");
+    });
     app.MapGet("/priority", (HttpContext context) =>
     {
         var priority = context.GetStreamPriority();

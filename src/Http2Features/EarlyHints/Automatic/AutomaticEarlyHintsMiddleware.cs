@@ -171,7 +171,17 @@ internal sealed class AutomaticEarlyHintsMiddleware
             LinkValueParser.Parse(value, links);
         }
 
-        links.RemoveAll(link => !IsLearnable(link, automatic));
+        // A loop, not RemoveAll(lambda): a closure over `automatic` would be allocated on every call, miss path included.
+        var kept = 0;
+        for (var i = 0; i < links.Count; i++)
+        {
+            if (IsLearnable(links[i], automatic))
+            {
+                links[kept++] = links[i];
+            }
+        }
+
+        links.RemoveRange(kept, links.Count - kept);
         var set = HintSet.Create(links, options.MaxTotalSize);
         var outcome = _store.Learn(key, set, automatic.MaxEntries, automatic.MaxBytes, out var evicted, out var bytesDelta);
         if (outcome == LearnOutcome.Unchanged && evicted == 0)

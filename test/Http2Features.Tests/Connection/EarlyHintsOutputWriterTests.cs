@@ -303,6 +303,27 @@ public class EarlyHintsOutputWriterTests
     }
 
     [Fact]
+    public async Task Client_RST_STREAM_read_on_input_drops_the_queued_hint_and_any_later_one_for_that_stream()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        writer.GetSpan(10);
+        var queued = writer.WriteAsync(Hint(1), default);
+
+        // The seam read the client's RST_STREAM for stream 1; Kestrel has not acted on it yet.
+        writer.OnClientReset(1);
+
+        (await queued).Status.Should().Be(InformationalResponseStatus.StreamReset);
+        writer.Advance(0);
+        await writer.FlushAsync();
+        (await writer.WriteAsync(Hint(1), default)).Status.Should().Be(InformationalResponseStatus.StreamReset);
+        (await writer.WriteAsync(Hint(3), default)).IsWritten.Should().BeTrue("other streams are not affected");
+        await writer.CompleteAsync();
+        TestFrames.Parse(await ReadAllAsync(pipe)).Where(f => f.Type == 0x1).Select(f => f.StreamId).Should().Equal(3);
+    }
+
+    [Fact]
     public async Task Connection_close_ends_queued_hints_and_later_calls()
     {
         var writer = new EarlyHintsOutputWriter(new Pipe().Writer, null);

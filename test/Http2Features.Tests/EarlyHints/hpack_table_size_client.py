@@ -1,6 +1,6 @@
 # python-hyper h2 client that changes SETTINGS_HEADER_TABLE_SIZE while requests (and their 103s) are in flight.
-# Usage: hpack_table_size_client.py PORT CAFILE PATH SCHEDULE BATCHES PER_BATCH
-#   SCHEDULE: ';'-separated changes, each a ','-separated list of sizes sent as that many SETTINGS frames in ONE
+# Usage: hpack_table_size_client.py PORT CAFILE PATH SCHEDULE BATCHES PER_BATCH   (CAFILE '-': no certificate check)
+#   SCHEDULE: ;-separated changes, one per batch (later batches: none), each a ','-separated list of sizes sent as that many SETTINGS frames in ONE
 #             TCP segment; 'p<size>' as the first item puts a size in the preface; '-' means no change (pause).
 #             A change is sent once half of a batch's responses arrived, so it lands among responses and hints;
 #             'w<size>' is sent before the batch instead, on a quiet connection, and its ACK awaited (a change with a pause).
@@ -14,8 +14,10 @@ preface = None
 if changes and changes[0].startswith("p"):
     preface = int(changes.pop(0)[1:])
 
-ctx = ssl.create_default_context(cafile=cafile)
+ctx = ssl.create_default_context(cafile=None if cafile == "-" else cafile)
 ctx.check_hostname = False
+if cafile == "-":
+    ctx.verify_mode = ssl.CERT_NONE
 ctx.set_alpn_protocols(["h2"])
 sock = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=20), server_hostname="localhost")
 conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
@@ -52,7 +54,7 @@ def pump(until):
 try:
     for b in range(batches):
         start = stats["responses"]
-        change = changes[b % len(changes)] if changes else "-"
+        change = changes[b] if b < len(changes) else "-"
         if change.startswith("w"):
             conn.update_settings({h2.settings.SettingCodes.HEADER_TABLE_SIZE: int(change[1:])})
             stats["settings_sent"] += 1

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using FluentAssertions;
 using Http2Features.Testing;
+using Http2Features.Tests.Interop;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +19,7 @@ namespace Http2Features.Tests.EarlyHints;
 /// </summary>
 public class EarlyHintsHpackTableSizeTests
 {
-    private const string Python = "/usr/bin/python3";
+    private const string Python = PythonH2.Python;
     private const string Nghttp = "/usr/bin/nghttp";
 
     private sealed class Server(Http2TestApp app, OutputRecorder recorder, ConcurrentQueue<EarlyHintsStatus> results) : IAsyncDisposable
@@ -213,7 +213,7 @@ public class EarlyHintsHpackTableSizeTests
 
         await using var server = await StartAsync(pack);
         var url = new Uri(server.App.BaseAddress, "/hint").ToString();
-        var (exit, stdout, stderr) = await RunAsync(Nghttp, "-n", "--header-table-size=0", "-m", "40", url);
+        var (exit, stdout, stderr) = await PythonH2.RunAsync(Nghttp, "-n", "--header-table-size=0", "-m", "40", url);
 
         exit.Should().Be(0, stdout + stderr);
         stderr.Should().NotContain("ERROR").And.NotContain("COMPRESSION");
@@ -276,14 +276,15 @@ public class EarlyHintsHpackTableSizeTests
 
     private static async Task<(PythonStats Stats, StrictHpackReplay Replay, Server Server)> RunPythonAsync(bool pack, string schedule, int batches, int perBatch)
     {
-        await RequirePythonH2Async();
+        await PythonH2.RequireAsync();
         var server = await StartAsync(pack);
         var cafile = Path.Combine(Path.GetTempPath(), $"h2f-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(cafile, TestCertificates.ExportCertificatePem(server.App.Certificate), TestContext.Current.CancellationToken);
         try
         {
             var script = Path.Combine(AppContext.BaseDirectory, "EarlyHints", "hpack_table_size_client.py");
-            var (exit, stdout, stderr) = await RunAsync(
+            var (exit, stdout, stderr) = await PythonH2.RunAsync(
+                TimeSpan.FromSeconds(60),
                 Python,
                 script,
                 server.App.BaseAddress.Port.ToString(CultureInfo.InvariantCulture),
@@ -312,34 +313,5 @@ public class EarlyHintsHpackTableSizeTests
         {
             File.Delete(cafile);
         }
-    }
-
-    private static async Task RequirePythonH2Async()
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Skip($"{Python} is missing: install the Debian packages python3 and python3-h2.");
-        }
-
-        var (exit, _, stderr) = await RunAsync(Python, "-c", "import h2");
-        if (exit != 0)
-        {
-            Assert.Skip($"{Python} has no 'h2' module: install the Debian package python3-h2. ({stderr.Trim()})");
-        }
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FluentAssertions;
 using Http2Features.Testing;
 using Http2Features.Tests.Priority;
@@ -8,7 +7,7 @@ namespace Http2Features.Tests.Interop;
 /// <summary>python-hyper's h2 (an independent HTTP/2 stack) sends PRIORITY and HEADERS priority; the app sees them.</summary>
 public class PythonH2PriorityTests
 {
-    private const string Python = "/usr/bin/python3";
+    private const string Python = PythonH2.Python;
 
     private const string Script = """
         import socket, ssl, sys
@@ -44,13 +43,13 @@ public class PythonH2PriorityTests
     [Fact]
     public async Task Python_h2_priority_signals_are_visible_to_the_app()
     {
-        await RequirePythonH2Async();
+        await PythonH2.RequireAsync();
         await using var app = await PriorityTestApp.StartAsync();
         var cafile = Path.Combine(Path.GetTempPath(), $"h2f-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(cafile, TestCertificates.ExportCertificatePem(app.Certificate), TestContext.Current.CancellationToken);
         try
         {
-            var (exit, stdout, stderr) = await RunAsync(Python, "-c", Script, app.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cafile);
+            var (exit, stdout, stderr) = await PythonH2.RunAsync(Python, "-c", Script, app.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cafile);
 
             exit.Should().Be(0, stderr);
             stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Should().Equal(
@@ -61,34 +60,5 @@ public class PythonH2PriorityTests
         {
             File.Delete(cafile);
         }
-    }
-
-    private static async Task RequirePythonH2Async()
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Skip($"{Python} is missing: install the Debian packages python3 and python3-h2.");
-        }
-
-        var (exit, _, stderr) = await RunAsync(Python, "-c", "import h2");
-        if (exit != 0)
-        {
-            Assert.Skip($"{Python} has no 'h2' module: install the Debian package python3-h2. ({stderr.Trim()})");
-        }
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

@@ -33,6 +33,12 @@ builder.WebHost.ConfigureKestrel(k => k.Listen(address, port, lo =>
     lo.Protocols = HttpProtocols.Http1AndHttp2;
     lo.UseHttps(certificate);
 }));
+if (Environment.GetEnvironmentVariable("LOADAPP_MAX_WRITE_BUFFER") is { Length: > 0 } maxWriteBuffer)
+{
+    // The socket transport's output pipe (64 KiB by default) sits below TLS, out of the scheduler's reach.
+    builder.WebHost.UseSockets(o => o.MaxWriteBufferSize = long.Parse(maxWriteBuffer, System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (packOn)
 {
     builder.Services.AddHttp2Features();

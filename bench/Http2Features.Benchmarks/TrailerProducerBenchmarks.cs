@@ -17,7 +17,11 @@ namespace Http2Features.Benchmarks;
 [MemoryDiagnoser]
 public class TrailerProducerBenchmarks
 {
-    private readonly byte[] _body = new byte[2048];
+    private byte[] _body = new byte[2048];
+
+    /// <summary>Body size: 2048 as in the LoadApp; 0 shows the producer's fixed cost without any hashing.</summary>
+    [Params(0, 2048)]
+    public int BodyBytes { get; set; }
     private readonly ReusableResponse _response = new();
     private readonly TrailersFeature _trailers = new();
     private DefaultHttpContext _context = null!;
@@ -30,6 +34,7 @@ public class TrailerProducerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        _body = new byte[BodyBytes];
         for (var i = 0; i < _body.Length; i++)
         {
             _body[i] = (byte)('a' + (i % 26));

@@ -628,10 +628,12 @@ public sealed partial class RawHttp2Client : IAsyncDisposable
     }
 
     /// <summary>Sends GOAWAY.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads are part of the 0.2 baseline; the rule guards adding optional parameters to released overloads later.")]
     public Task SendGoAwayAsync(int lastStreamId, Http2ErrorCode errorCode, CancellationToken ct = default) =>
         SendGoAwayAsync(lastStreamId, errorCode, ReadOnlyMemory<byte>.Empty, ct);
 
     /// <summary>Sends GOAWAY with debug data.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads are part of the 0.2 baseline; the rule guards adding optional parameters to released overloads later.")]
     public Task SendGoAwayAsync(int lastStreamId, Http2ErrorCode errorCode, ReadOnlyMemory<byte> debugData, CancellationToken ct = default)
     {
         var payload = new byte[8 + debugData.Length];

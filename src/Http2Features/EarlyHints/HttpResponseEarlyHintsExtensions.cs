@@ -27,6 +27,7 @@ public static class HttpResponseEarlyHintsExtensions
     /// <returns>Sent, or not sent with the reason.</returns>
     /// <exception cref="InvalidOperationException">The response has already started, or the pack's services are not registered.</exception>
     /// <exception cref="ArgumentException">A link is invalid or the hints are too large.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads are part of the 0.2 baseline; the rule guards adding optional parameters to released overloads later.")]
     public static ValueTask<EarlyHintsResult> SendEarlyHintsAsync(this HttpResponse response, IEnumerable<EarlyHintLink> links, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -51,6 +52,7 @@ public static class HttpResponseEarlyHintsExtensions
     /// <returns>Sent, or not sent with the reason.</returns>
     /// <exception cref="InvalidOperationException">The response has already started, or the pack's services are not registered.</exception>
     /// <exception cref="ArgumentException">A field is invalid or the fields are too large.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads are part of the 0.2 baseline; the rule guards adding optional parameters to released overloads later.")]
     public static ValueTask<EarlyHintsResult> SendEarlyHintsAsync(this HttpResponse response, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);

@@ -64,6 +64,7 @@ public static class ResponseTrailersExtensions
     /// after the response completed, <see cref="TrailersStatus.ClientAborted"/> after the client reset the stream.
     /// </summary>
     /// <exception cref="TrailerValidationException">A field breaks a rule; nothing was sent or completed.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "The one-trailer overload (name, value) has more parameters but no optional one; both are part of the 0.2 baseline.")]
     public static ValueTask<TrailersResult> SendTrailersAsync(this HttpResponse response, IEnumerable<KeyValuePair<string, StringValues>>? trailers = null)
     {
         ArgumentNullException.ThrowIfNull(response);

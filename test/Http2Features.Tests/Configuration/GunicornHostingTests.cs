@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Http2Features.Tests.Configuration;
 
 /// <summary>The public entry point wired into a real host (built, not started).</summary>
+[Collection(nameof(ProcessEnvironmentRunsAlone))]
 public sealed class GunicornHostingTests : IDisposable
 {
     private readonly GunicornTestFiles _files = new();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Http2Features.Tests.Configuration;
 
 /// <summary>What UseGunicornSettings registers and sets up while the host is built (raw_env, logging services, the key file).</summary>
+[Collection(nameof(ProcessEnvironmentRunsAlone))]
 public sealed class GunicornRegistrationTests : IDisposable
 {
     private readonly GunicornTestFiles _files = new();

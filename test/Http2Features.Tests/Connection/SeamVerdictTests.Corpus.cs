@@ -34,6 +34,18 @@ public partial class SeamVerdictTests : IClassFixture<SeamVerdictTests.Servers>
     }
 
     [Theory]
+    [MemberData(nameof(Corpus))]
+    public async Task Corpus_case_gets_the_same_verdict_with_response_scheduling_and_admission_on(string kind)
+    {
+        // Scheduling wraps every response body and admission every request: neither may change how Kestrel
+        // treats hostile or malformed input.
+        var without = await VerdictAsync(_servers.Bare, Cases[kind]);
+        var with = await VerdictAsync(_servers.WithScheduling, Cases[kind]);
+
+        with.Should().Be(without, $"response scheduling and admission must not change Kestrel's verdict on {kind}");
+    }
+
+    [Theory]
     [InlineData("headers-on-stream-0", "GOAWAY ProtocolError")]
     [InlineData("ping-flood", "alive")]
     [InlineData("settings-flood", "alive")]
@@ -237,6 +249,8 @@ public partial class SeamVerdictTests : IClassFixture<SeamVerdictTests.Servers>
 
         public Http2TestApp WithPack { get; private set; } = null!;
 
+        public Http2TestApp WithScheduling { get; private set; } = null!;
+
         // Reading the whole request body first keeps the verdict free of a race: answering early makes
         // Kestrel reset a stream whose body is still open (RST NO_ERROR) only if it wins against the bad frame.
         private static async Task DrainThenAnswer(HttpContext context)
@@ -249,12 +263,18 @@ public partial class SeamVerdictTests : IClassFixture<SeamVerdictTests.Servers>
         {
             Bare = await Http2TestApp.StartAsync(a => a.Run(DrainThenAnswer), _ => { });
             WithPack = await Http2TestApp.StartAsync(a => a.Run(DrainThenAnswer), b => b.Services.AddHttp2Features());
+            WithScheduling = await Http2TestApp.StartAsync(a => a.Run(DrainThenAnswer), b => b.Services.AddHttp2Features(o =>
+            {
+                o.Priority.Scheduling.Enabled = true;
+                o.Priority.Admission.Enabled = true;
+            }));
         }
 
         public async ValueTask DisposeAsync()
         {
             await Bare.DisposeAsync();
             await WithPack.DisposeAsync();
+            await WithScheduling.DisposeAsync();
         }
     }
 }

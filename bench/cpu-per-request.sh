@@ -14,6 +14,13 @@
 #
 #   bench/cpu-per-request.sh [rounds=7] [requests=40000] [clients=8] [streams=16]
 #   env: PATHS="/ /hints /trailers /priority"  WARMUP=3  SERVER_CPU=0  LOAD_CPU=1  H2LOAD_TIMEOUT=120
+#        OFF_MODE=off ON_MODE=on (LoadApp modes: off | on | auto = on + UseAutomaticEarlyHints, learning enabled)
+#        H2LOAD_HEADER="sec-fetch-mode: navigate" (one extra request header, e.g. to make requests navigations)
+#        PAIRED=1: in each round load both servers at the same time (two h2load on LOAD_CPU, both servers on
+#        SERVER_CPU) instead of one after the other: on a machine others are using, the interference then weighs on
+#        off and on alike, and the per-round ratio is far steadier than alternating runs.
+#   automatic hints, nothing learned, vs the pack without them:
+#     OFF_MODE=on ON_MODE=auto PATHS=/ H2LOAD_HEADER="sec-fetch-mode: navigate" bench/cpu-per-request.sh
 # Needs h2load (Debian package nghttp2-client), curl, taskset (util-linux), 2 or more cores. Ports: free ones, picked
 # at start (never fixed: several people may run benches on one machine).
 set -euo pipefail
@@ -28,6 +35,11 @@ WARMUP=${WARMUP:-3}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 H2LOAD_TIMEOUT=${H2LOAD_TIMEOUT:-120}
+PAIRED=${PAIRED:-0}
+OFF_MODE=${OFF_MODE:-off}
+ON_MODE=${ON_MODE:-on}
+H2LOAD_EXTRA=()
+[[ -n ${H2LOAD_HEADER:-} ]] && H2LOAD_EXTRA=(-H "$H2LOAD_HEADER")
 
 for tool in h2load curl taskset python3; do
   command -v "$tool" >/dev/null || { echo "$tool not found (h2load: Debian package nghttp2-client; taskset: util-linux)" >&2; exit 2; }
@@ -47,8 +59,8 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2
 trap cleanup EXIT
 
 export DOTNET_gcServer=${DOTNET_gcServer:-0}
-taskset -c "$SERVER_CPU" dotnet "$APP" "$PORT_OFF" off >/dev/null & PID_OFF=$!; PIDS+=("$PID_OFF")
-taskset -c "$SERVER_CPU" dotnet "$APP" "$PORT_ON" on >/dev/null & PID_ON=$!; PIDS+=("$PID_ON")
+taskset -c "$SERVER_CPU" dotnet "$APP" "$PORT_OFF" "$OFF_MODE" >/dev/null & PID_OFF=$!; PIDS+=("$PID_OFF")
+taskset -c "$SERVER_CPU" dotnet "$APP" "$PORT_ON" "$ON_MODE" >/dev/null & PID_ON=$!; PIDS+=("$PID_ON")
 
 wait_up() { for _ in $(seq 1 300); do curl -sk --http2 "https://127.0.0.1:$1/" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "server on port $1 did not start" >&2; exit 1; }
 wait_up "$PORT_OFF"; wait_up "$PORT_ON"
@@ -58,19 +70,46 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 cpu_us() { curl -sk --http2 "https://127.0.0.1:$1/_cpu"; }
 allocated() { curl -sk --http2 "https://127.0.0.1:$1/_alloc"; }
 
-# run <port> <pid> <path> <requests> -> "ticks_us_per_req rusage_us_per_req bytes_per_req"; fails on any failed request.
-run() {
-  local t0 n0 a0 t1 n1 a1 out done failed
-  a0=$(allocated "$1"); n0=$(cpu_us "$1"); t0=$(cpu_ticks "$2")
-  out=$(timeout "$H2LOAD_TIMEOUT" taskset -c "$LOAD_CPU" h2load -n "$4" -c "$CLIENTS" -m "$STREAMS" -t 1 "https://127.0.0.1:$1$3" 2>&1) \
-    || { echo "h2load failed on :$1$3" >&2; echo "$out" >&2; exit 1; }
-  t1=$(cpu_ticks "$2"); n1=$(cpu_us "$1"); a1=$(allocated "$1")
+# snapshot <port> <pid> -> "alloc_bytes cpu_us ticks"
+snapshot() { echo "$(allocated "$1") $(cpu_us "$1") $(cpu_ticks "$2")"; }
+
+# per_request <before> <after> <requests> -> "ticks_us_per_req rusage_us_per_req bytes_per_req"
+# The /_alloc and /_cpu requests themselves cost a little: inside the window once, a constant, not per request.
+per_request() {
+  awk -v b="$1" -v e="$2" -v hz="$TICKS" -v n="$3" \
+    'BEGIN { split(b, x, " "); split(e, y, " "); printf "%.3f %.3f %.1f\n", (y[3] - x[3]) / hz * 1e6 / n, (y[2] - x[2]) / n, (y[1] - x[1]) / n }'
+}
+
+# load <port> <path> <requests> <output file>: one bounded h2load run; fails on any failed request.
+load() {
+  local out done failed
+  out=$(timeout "$H2LOAD_TIMEOUT" taskset -c "$LOAD_CPU" h2load -n "$3" -c "$CLIENTS" -m "$STREAMS" -t 1 "${H2LOAD_EXTRA[@]}" "https://127.0.0.1:$1$2" 2>&1) \
+    || { echo "h2load failed on :$1$2" >&2; echo "$out" >&2; return 1; }
   done=$(awk '/^requests:/ { print $8 }' <<<"$out")
   failed=$(awk '/^requests:/ { print $10 + $12 + $14 }' <<<"$out")
-  if [[ "$done" != "$4" || "$failed" != "0" ]]; then echo "h2load on :$1$3: $done of $4 succeeded, $failed failed/errored/timed out" >&2; exit 1; fi
-  # The /_alloc and /_cpu requests themselves cost a little: inside the window once, a constant, not per request.
-  awk -v t0="$t0" -v t1="$t1" -v hz="$TICKS" -v n0="$n0" -v n1="$n1" -v a0="$a0" -v a1="$a1" -v n="$4" \
-    'BEGIN { printf "%.3f %.3f %.1f\n", (t1 - t0) / hz * 1e6 / n, (n1 - n0) / n, (a1 - a0) / n }'
+  if [[ "$done" != "$3" || "$failed" != "0" ]]; then echo "h2load on :$1$2: $done of $3 succeeded, $failed failed/errored/timed out" >&2; return 1; fi
+  awk '/^finished in/ { print $4 }' <<<"$out" | tr -d ',' > "$4"
+}
+
+# run <port> <pid> <path> <requests> -> "ticks_us_per_req rusage_us_per_req bytes_per_req"
+run() {
+  local b e
+  b=$(snapshot "$1" "$2")
+  load "$1" "$3" "$4" /dev/null || exit 1
+  e=$(snapshot "$1" "$2")
+  per_request "$b" "$e" "$4"
+}
+
+# run_pair <path> <requests> -> two lines, off then on: both servers loaded at the same time (PAIRED=1), so whatever
+# else the machine runs meanwhile weighs on both alike.
+run_pair() {
+  local bo bn eo en
+  bo=$(snapshot "$PORT_OFF" "$PID_OFF"); bn=$(snapshot "$PORT_ON" "$PID_ON")
+  load "$PORT_OFF" "$1" "$2" /dev/null & local lo=$!
+  load "$PORT_ON" "$1" "$2" /dev/null & local ln=$!
+  wait "$lo" || exit 1; wait "$ln" || exit 1
+  eo=$(snapshot "$PORT_OFF" "$PID_OFF"); en=$(snapshot "$PORT_ON" "$PID_ON")
+  per_request "$bo" "$eo" "$2"; per_request "$bn" "$en" "$2"
 }
 
 warm() { # warm <port> <pid> <path>
@@ -93,7 +132,8 @@ for p in $PATHS; do warm "$PORT_OFF" "$PID_OFF" "$p"; warm "$PORT_ON" "$PID_ON" 
 declare -A OFF ON SOFF SON AOFF AON RATIO SRATIO
 for r in $(seq 1 "$ROUNDS"); do
   for p in $PATHS; do
-    if (( r % 2 )); then o=$(run "$PORT_OFF" "$PID_OFF" "$p" "$REQUESTS"); n=$(run "$PORT_ON" "$PID_ON" "$p" "$REQUESTS")
+    if (( PAIRED )); then pair=$(run_pair "$p" "$REQUESTS"); o=$(sed -n 1p <<<"$pair"); n=$(sed -n 2p <<<"$pair")
+    elif (( r % 2 )); then o=$(run "$PORT_OFF" "$PID_OFF" "$p" "$REQUESTS"); n=$(run "$PORT_ON" "$PID_ON" "$p" "$REQUESTS")
     else n=$(run "$PORT_ON" "$PID_ON" "$p" "$REQUESTS"); o=$(run "$PORT_OFF" "$PID_OFF" "$p" "$REQUESTS"); fi
     read -r ot os oa <<<"$o"; read -r nt ns na <<<"$n"
     OFF[$p]+="$ot "; ON[$p]+="$nt "; SOFF[$p]+="$os "; SON[$p]+="$ns "; AOFF[$p]+="$oa "; AON[$p]+="$na "
@@ -105,7 +145,8 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 echo
-echo "server pinned to cpu $SERVER_CPU, h2load -n $REQUESTS -c $CLIENTS -m $STREAMS -t 1 pinned to cpu $LOAD_CPU; $ROUNDS alternating rounds after warm-up;"
+echo "server pinned to cpu $SERVER_CPU, h2load -n $REQUESTS -c $CLIENTS -m $STREAMS -t 1 ${H2LOAD_HEADER:+-H '$H2LOAD_HEADER' }pinned to cpu $LOAD_CPU; $ROUNDS $( (( PAIRED )) && echo "paired (off and on loaded at the same time)" || echo alternating) rounds after warm-up;"
+echo "\"off\" = LoadApp mode $OFF_MODE, \"on\" = LoadApp mode $ON_MODE"
 echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); medians (per-round values below)"
 echo
 echo "| path | off µs/req | on µs/req | on/off | off µs/req (rusage) | on µs/req (rusage) | on/off per round, median | off B/req | on B/req |"

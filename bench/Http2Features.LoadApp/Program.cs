@@ -1,5 +1,9 @@
 // The app bench/run-load.sh and bench/soak.sh measure: the same endpoints with the pack off (bare Kestrel, doing
-// by hand what it can) and on. Usage: Http2Features.LoadApp <port> <on|off>
+// by hand what it can) and on. Usage: Http2Features.LoadApp <port> <on|off|hand|auto>
+//   hand: the pack on (the seam installed) but every path done by hand as "off" does: "hand" vs "on" is the cost of
+//         the feature itself (producer, priority feature, 103), without the seam's fixed cost
+//   auto: the pack on plus app.UseAutomaticEarlyHints() with EarlyHints:Automatic:Enabled=true (issue 16's miss-path
+//         cost: no path here sets a Link header, so nothing is ever learned)
 //   /          tiny response                       (scenario a: the seam's fixed cost)
 //   /hints     103 Early Hints + 2 KB body         (off: the 2 KB body only; bare Kestrel cannot send a 103)
 //   /trailers  2 KB body + repr-digest trailer     (off: SHA-256 by hand + Kestrel's AppendTrailer)
@@ -17,7 +21,10 @@ using Http2Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 var port = int.Parse(args[0], CultureInfo.InvariantCulture);
-var packOn = args.Length > 1 && args[1] == "on";
+var mode = args.Length > 1 ? args[1] : "off";
+var automatic = mode == "auto";
+var packInstalled = mode is "on" or "hand" || automatic;
+var packOn = packInstalled && mode != "hand";   // the paths use the pack's features
 
 using var key = RSA.Create(2048);
 var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -33,9 +40,9 @@ builder.WebHost.ConfigureKestrel(k => k.Listen(address, port, lo =>
     lo.Protocols = HttpProtocols.Http1AndHttp2;
     lo.UseHttps(certificate);
 }));
-if (packOn)
+if (packInstalled)
 {
-    builder.Services.AddHttp2Features();
+    builder.Services.AddHttp2Features(o => o.EarlyHints.Automatic.Enabled = automatic);
 }
 
 var body = new byte[2048];
@@ -45,6 +52,11 @@ for (var i = 0; i < body.Length; i++)
 }
 
 var app = builder.Build();
+if (automatic)
+{
+    app.UseAutomaticEarlyHints();
+}
+
 app.MapGet("/", () => Results.Text("hello"));
 app.MapGet("/_alloc", () => Results.Text(GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture)));
 app.MapGet("/_cpu", () => Results.Text(ResourceUsage.ProcessCpuMicroseconds().ToString(CultureInfo.InvariantCulture)));

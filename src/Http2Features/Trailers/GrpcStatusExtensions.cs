@@ -20,7 +20,7 @@ public static class GrpcStatusExtensions
         ArgumentNullException.ThrowIfNull(response);
         var context = response.HttpContext;
         var feature = ResponseTrailersExtensions.GetFeature(context);
-        if (context.Features.Get<TrailerProducerState>() is { } state)
+        if (feature.Producer is { } state)
         {
             state.GrpcStatusSent = true;
         }

@@ -18,7 +18,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
     private readonly Http1ResponseTrailers? _http1;
     private readonly bool _isHttp10;
     private readonly bool _http11StartedBeforeUse;
-    private readonly List<string> _declared = [];
+    private List<string>? _declared;
     private List<Action<IHttpResponseTrailersSenderFeature>>? _callbacks;
     private bool _callbacksRan;
     private bool _completed;
@@ -81,7 +81,10 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
     /// <summary>True on HTTP/1.1 while the response has not started: completing it now would make Kestrel send Content-Length: 0.</summary>
     internal bool NeedsStartForTrailers => _http1 is not null && !_context.Response.HasStarted && IsSupported;
 
-    public IReadOnlyCollection<string> AnnouncedTrailers => _declared;
+    public IReadOnlyCollection<string> AnnouncedTrailers => (IReadOnlyCollection<string>?)_declared ?? [];
+
+    /// <summary>The ready-made producers of this request (checksum, server-timing, gRPC status), when any run.</summary>
+    internal TrailerProducerState? Producer { get; set; }
 
     public bool IsSent { get; private set; }
 
@@ -104,19 +107,20 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         }
 
         var added = false;
+        var declared = _declared ??= [];
         foreach (var name in names)
         {
             var lower = name.ToLowerInvariant();
-            if (!_declared.Contains(lower, StringComparer.Ordinal))
+            if (!declared.Contains(lower))   // List<string>.Contains: ordinal, and no enumerator allocated
             {
-                _declared.Add(lower);
+                declared.Add(lower);
                 added = true;
             }
         }
 
         if (added && IsSupported && StringValues.IsNullOrEmpty(response.Headers[HeaderNames.Trailer]))
         {
-            response.Headers[HeaderNames.Trailer] = _declared.Count == 1 ? _declared[0] : string.Join(", ", _declared);
+            response.Headers[HeaderNames.Trailer] = declared.Count == 1 ? declared[0] : string.Join(", ", declared);
         }
         else if (added && IsSupported)
         {
@@ -133,7 +137,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
                 }
             }
 
-            foreach (var name in _declared)
+            foreach (var name in declared)
             {
                 if (!merged.Contains(name, StringComparer.OrdinalIgnoreCase))
                 {
@@ -224,7 +228,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
     /// <summary>Runs the <see cref="OnSending"/> callbacks once. Producers call this when their handler returns.</summary>
     internal void RunSendingCallbacks()
     {
-        if (_callbacksRan || _callbacks is null)
+        if (_callbacksRan || (_callbacks is null && Producer is null))
         {
             return;
         }
@@ -235,9 +239,13 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
             return;
         }
 
-        foreach (var callback in _callbacks)
+        Producer?.Produce();
+        if (_callbacks is not null)
         {
-            callback(this);
+            foreach (var callback in _callbacks)
+            {
+                callback(this);
+            }
         }
     }
 
@@ -309,7 +317,9 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
 
         try
         {
-            _context.Features.Get<IHttpResponseBodyFeature>()?.Writer.GetMemory(1);
+            // The server's own writer: the producers' wrapper would allocate its writer just for this check.
+            var body = _context.Features.Get<IHttpResponseBodyFeature>();
+            (body is TrailerProducingResponseBody wrapper ? wrapper.Inner : body)?.Writer.GetMemory(1);
             return false;
         }
         catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
@@ -366,7 +376,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
 
     private bool IsDeclared(string name)
     {
-        if (_declared.Contains(name, StringComparer.OrdinalIgnoreCase))
+        if (_declared is not null && _declared.Contains(name, StringComparer.OrdinalIgnoreCase))
         {
             return true;
         }

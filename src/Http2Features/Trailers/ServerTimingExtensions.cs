@@ -23,7 +23,7 @@ public static class ServerTimingExtensions
     {
         ArgumentNullException.ThrowIfNull(context);
         var metric = ServerTimingFormat.Metric(name, durationMilliseconds, description);
-        if (context.Features.Get<TrailerProducerState>() is not { ServerTiming: true } state)
+        if ((context.Features.Get<IHttpResponseTrailersSenderFeature>() as ResponseTrailersFeature)?.Producer is not { ServerTiming: true } state)
         {
             return false;
         }

@@ -13,19 +13,47 @@ namespace Http2Features.Trailers;
 /// </summary>
 internal static class TrailerProducerRunner
 {
-    public static async Task RunAsync(HttpContext context, RequestDelegate next, TrailerProducerSet set)
+    public static Task RunAsync(HttpContext context, RequestDelegate next, TrailerProducerSet set)
     {
         var state = TrailerProducerState.Begin(context, set, out var owner);
         if (state is null)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
+        Task task;
+        try
+        {
+            task = next(context);
+        }
+#pragma warning disable CA1031 // Not swallowed: handed to the awaiting path, which filters and rethrows as before.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            task = Task.FromException(ex);
+        }
+
+        // A handler that completed synchronously (a small body into the server's buffer): no state machine.
+        if (task.IsCompletedSuccessfully)
+        {
+            if (!owner)
+            {
+                return Task.CompletedTask;
+            }
+
+            var finish = state.FinishAsync(produce: true);
+            return finish.IsCompletedSuccessfully ? Task.CompletedTask : finish.AsTask();
+        }
+
+        return AwaitAsync(task, context, state, owner);
+    }
+
+    private static async Task AwaitAsync(Task task, HttpContext context, TrailerProducerState state, bool owner)
+    {
         var produce = false;
         try
         {
-            await next(context);
+            await task;
             produce = true;
         }
         catch (Exception ex) when (state.GrpcStatus && HandleGrpcException(context, state, ex))

@@ -55,13 +55,13 @@ internal sealed class TrailerProducerState
             return null;
         }
 
-        var state = context.Features.Get<TrailerProducerState>();
+        // Kept on the request's trailers feature, not in Features: one field instead of a feature-list entry and a callback.
+        var state = feature.Producer;
         if (state is null)
         {
             owner = true;
             state = new TrailerProducerState(context, feature);
-            context.Features.Set(state);
-            feature.OnSending(state.Produce);
+            feature.Producer = state;
             if (state._originalBody is not null)
             {
                 context.Features.Set<IHttpResponseBodyFeature>(new TrailerProducingResponseBody(state._originalBody, state));
@@ -168,40 +168,49 @@ internal sealed class TrailerProducerState
 
     private Task DeclareOnStarting()
     {
-        var names = new List<string>(5);
+        // At most five names, on the stack (no list per request).
+        var names = default(NameBuffer);
+        var count = 0;
         if (ChecksumApplies())
         {
             if (Hasher!.Algorithms.HasFlag(ChecksumTrailers.ContentMd5))
             {
-                names.Add(TrailerNames.ContentMd5);
+                names[count++] = TrailerNames.ContentMd5;
             }
 
             if ((Hasher.Algorithms & (ChecksumTrailers.ReprDigestSha256 | ChecksumTrailers.ReprDigestSha512)) != 0)
             {
-                names.Add(TrailerNames.ReprDigest);
+                names[count++] = TrailerNames.ReprDigest;
             }
         }
 
         if (ServerTiming)
         {
-            names.Add(TrailerNames.ServerTiming);
+            names[count++] = TrailerNames.ServerTiming;
         }
 
         if (GrpcStatus && !_grpcInHeaders)
         {
-            names.Add(TrailerNames.GrpcStatus);
-            names.Add(TrailerNames.GrpcMessage);
+            names[count++] = TrailerNames.GrpcStatus;
+            names[count++] = TrailerNames.GrpcMessage;
         }
 
-        if (names.Count > 0)
+        if (count > 0)
         {
-            Feature.DeclareProduced(names.ToArray());
+            Feature.DeclareProduced(((ReadOnlySpan<string>)names)[..count]);
         }
 
         return Task.CompletedTask;
     }
 
-    private void Produce(IHttpResponseTrailersSenderFeature feature)
+    [System.Runtime.CompilerServices.InlineArray(5)]
+    private struct NameBuffer
+    {
+        private string _element0;
+    }
+
+    /// <summary>Adds the producers' trailers; run by the trailers feature just before they go out (before any other callback).</summary>
+    internal void Produce()
     {
         if (ChecksumApplies())
         {

@@ -7,13 +7,13 @@ namespace Http2Features.Trailers;
 /// <summary>
 /// Wraps the response body so that (a) bytes are hashed as they pass, without buffering, and (b) an explicit
 /// <c>HttpResponse.CompleteAsync</c> still gets the producers' trailers, which must be added before the server completes.
+/// The feature is also the hashing <see cref="Stream"/> (one object per request instead of two).
 /// </summary>
-internal sealed class TrailerProducingResponseBody : IHttpResponseBodyFeature
+internal sealed class TrailerProducingResponseBody : Stream, IHttpResponseBodyFeature
 {
     private readonly IHttpResponseBodyFeature _inner;
     private readonly TrailerProducerState _state;
     private HashingPipeWriter? _writer;
-    private HashingWriteStream? _stream;
 
     public TrailerProducingResponseBody(IHttpResponseBodyFeature inner, TrailerProducerState state)
     {
@@ -23,10 +23,24 @@ internal sealed class TrailerProducingResponseBody : IHttpResponseBodyFeature
 
     public IHttpResponseBodyFeature Inner => _inner;
 
-    public Stream Stream => _state.Hasher is null ? _inner.Stream : _stream ??= new HashingWriteStream(_inner.Stream, _state.Hasher);
+    public Stream Stream => _state.Hasher is null ? _inner.Stream : this;
 
     // Always wrapped: completing the BodyWriter also completes the response, so it must add the trailers first.
     public PipeWriter Writer => _writer ??= new HashingPipeWriter(_inner.Writer, _state.Hasher, this);
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
 
     public Task CompleteAsync()
     {
@@ -48,6 +62,34 @@ internal sealed class TrailerProducingResponseBody : IHttpResponseBodyFeature
             : SendFileFallback.SendFileAsync(Stream, path, offset, count, cancellationToken); // the bytes must pass the hasher
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _inner.StartAsync(cancellationToken);
+
+    // The Stream side: only handed out while hashing (see Stream), so _state.Hasher is set here.
+    public override void Flush() => _inner.Stream.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.Stream.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _state.Hasher?.Append(buffer);
+        _inner.Stream.Write(buffer);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _state.Hasher?.Append(buffer.Span);
+        return _inner.Stream.WriteAsync(buffer, cancellationToken);
+    }
 }
 
 /// <summary>
@@ -115,59 +157,5 @@ internal sealed class HashingPipeWriter : PipeWriter
     {
         _hasher?.Append(source.Span);
         return _inner.WriteAsync(source, cancellationToken);
-    }
-}
-
-/// <summary>A write-only stream that hashes and forwards to the server's body stream.</summary>
-internal sealed class HashingWriteStream : Stream
-{
-    private readonly Stream _inner;
-    private readonly BodyHasher _hasher;
-
-    public HashingWriteStream(Stream inner, BodyHasher hasher)
-    {
-        _inner = inner;
-        _hasher = hasher;
-    }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Flush() => _inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => _inner.FlushAsync(cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        _hasher.Append(buffer);
-        _inner.Write(buffer);
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        _hasher.Append(buffer.Span);
-        return _inner.WriteAsync(buffer, cancellationToken);
     }
 }

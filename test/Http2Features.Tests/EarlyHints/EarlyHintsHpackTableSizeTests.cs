@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using FluentAssertions;
 using Http2Features.Testing;
-using Http2Features.Tests.Interop;
+using Http2Features.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +19,7 @@ namespace Http2Features.Tests.EarlyHints;
 /// </summary>
 public class EarlyHintsHpackTableSizeTests
 {
-    private const string Python = PythonH2.Python;
+    private const string Python = ExternalTool.Python;
     private const string Nghttp = "/usr/bin/nghttp";
 
     private sealed class Server(Http2TestApp app, OutputRecorder recorder, ConcurrentQueue<EarlyHintsStatus> results) : IAsyncDisposable
@@ -213,10 +213,10 @@ public class EarlyHintsHpackTableSizeTests
 
         await using var server = await StartAsync(pack);
         var url = new Uri(server.App.BaseAddress, "/hint").ToString();
-        var (exit, stdout, stderr) = await PythonH2.RunAsync(Nghttp, "-n", "--header-table-size=0", "-m", "40", url);
+        var (exit, output) = await ExternalTool.RunAsync(Nghttp, ["-n", "--header-table-size=0", "-m", "40", url], TimeSpan.FromSeconds(60));
 
-        exit.Should().Be(0, stdout + stderr);
-        stderr.Should().NotContain("ERROR").And.NotContain("COMPRESSION");
+        exit.Should().Be(0, output);
+        output.Should().NotContain("ERROR").And.NotContain("COMPRESSION");
         var replay = Replay(server, [0u]);
         replay.FailedOn.Should().BeNull(replay.ToString());
         replay.HintBlocks.Should().Be(server.Sent);
@@ -276,25 +276,25 @@ public class EarlyHintsHpackTableSizeTests
 
     private static async Task<(PythonStats Stats, StrictHpackReplay Replay, Server Server)> RunPythonAsync(bool pack, string schedule, int batches, int perBatch)
     {
-        await PythonH2.RequireAsync();
+        await ExternalTool.RequirePythonH2Async();
         var server = await StartAsync(pack);
         var cafile = Path.Combine(Path.GetTempPath(), $"h2f-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(cafile, TestCertificates.ExportCertificatePem(server.App.Certificate), TestContext.Current.CancellationToken);
         try
         {
             var script = Path.Combine(AppContext.BaseDirectory, "EarlyHints", "hpack_table_size_client.py");
-            var (exit, stdout, stderr) = await PythonH2.RunAsync(
-                TimeSpan.FromSeconds(60),
+            var run = await ExternalTool.RunAsync(
                 Python,
-                script,
+                [script,
                 server.App.BaseAddress.Port.ToString(CultureInfo.InvariantCulture),
                 cafile,
                 "/hint",
                 schedule,
                 batches.ToString(CultureInfo.InvariantCulture),
-                perBatch.ToString(CultureInfo.InvariantCulture));
-            exit.Should().Be(0, stderr);
-            using var json = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+                perBatch.ToString(CultureInfo.InvariantCulture)],
+                TimeSpan.FromSeconds(60));
+            run.ExitCode.Should().Be(0, run.ToString());
+            using var json = JsonDocument.Parse(run.Stdout.Trim().Split('\n')[^1]);
             var root = json.RootElement;
             var stats = new PythonStats(
                 root.GetProperty("responses").GetInt32(),

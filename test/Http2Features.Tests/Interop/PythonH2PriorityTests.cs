@@ -1,5 +1,6 @@
 using FluentAssertions;
 using Http2Features.Testing;
+using Http2Features.TestSupport;
 using Http2Features.Tests.Priority;
 
 namespace Http2Features.Tests.Interop;
@@ -7,8 +8,6 @@ namespace Http2Features.Tests.Interop;
 /// <summary>python-hyper's h2 (an independent HTTP/2 stack) sends PRIORITY and HEADERS priority; the app sees them.</summary>
 public class PythonH2PriorityTests
 {
-    private const string Python = PythonH2.Python;
-
     private const string Script = """
         import socket, ssl, sys
         import h2.config, h2.connection, h2.events
@@ -43,16 +42,16 @@ public class PythonH2PriorityTests
     [Fact]
     public async Task Python_h2_priority_signals_are_visible_to_the_app()
     {
-        await PythonH2.RequireAsync();
+        await ExternalTool.RequirePythonH2Async();
         await using var app = await PriorityTestApp.StartAsync();
         var cafile = Path.Combine(Path.GetTempPath(), $"h2f-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(cafile, TestCertificates.ExportCertificatePem(app.Certificate), TestContext.Current.CancellationToken);
         try
         {
-            var (exit, stdout, stderr) = await PythonH2.RunAsync(Python, "-c", Script, app.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cafile);
+            var run = await ExternalTool.RunAsync(ExternalTool.Python, ["-c", Script, app.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cafile], TimeSpan.FromSeconds(30));
 
-            exit.Should().Be(0, stderr);
-            stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Should().Equal(
+            run.ExitCode.Should().Be(0, run.ToString());
+            run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Should().Equal(
                 "True|200|0|True|2|True|False",
                 "True|77|0|False|3|False|False");
         }

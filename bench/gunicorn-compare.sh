@@ -2,8 +2,8 @@
 # HTTP/2 req/s on /health: the example (examples/http2_features, its default settings: gunicorn.conf.py and
 # appsettings.json as shipped) against gunicorn 26 with the SAME gunicorn.conf.py (gthread worker, h2, one worker,
 # the example's certificate) serving a WSGI app that answers /health with "OK", in one run. Rounds alternate which
-# server goes first; each run is one bounded h2load over TLS h2; the servers run one at a time, unpinned (both have
-# the whole machine), on free ports (-b 127.0.0.1:<port> overrides the conf's bind for both).
+# server goes first; each run is one bounded h2load over TLS h2 against one server while the other is idle; unpinned
+# by default (both have the whole machine); free ports (-b 127.0.0.1:<port> overrides the conf's bind for both).
 #
 #   bench/gunicorn-compare.sh [rounds=5] [requests=20000] [clients=8] [streams=16]
 #   env: GUNICORN_SRC=/tmp/gunicorn26   a gunicorn 26 source tree, run as `python3 -m gunicorn` with it on PYTHONPATH
@@ -82,37 +82,39 @@ start_gunicorn() {
   SERVER_PID=$!; PIDS+=("$SERVER_PID"); wait_up "$SERVER_PORT" gunicorn "$SERVER_PID"
 }
 
-# one <label> -> req/s of one run after a warm-up run, on a freshly started server
+# one <port> <label> -> req/s of one bounded h2load run; any failed request fails the script
 one() {
   local out rps done_ protocol
-  "start_$1"
-  timeout "$H2LOAD_TIMEOUT" "${LOAD_RUN[@]}" h2load -n $((REQUESTS / 4)) -c "$CLIENTS" -m "$STREAMS" -t 1 "https://127.0.0.1:$SERVER_PORT/health" >/dev/null 2>&1 || true
-  out=$(timeout "$H2LOAD_TIMEOUT" "${LOAD_RUN[@]}" h2load -n "$REQUESTS" -c "$CLIENTS" -m "$STREAMS" -t 1 "https://127.0.0.1:$SERVER_PORT/health" 2>&1) \
-    || { stop "$SERVER_PID"; echo "h2load failed against $1" >&2; echo "$out" >&2; exit 1; }
-  stop "$SERVER_PID"
+  out=$(timeout "$H2LOAD_TIMEOUT" "${LOAD_RUN[@]}" h2load -n "$REQUESTS" -c "$CLIENTS" -m "$STREAMS" -t 1 "https://127.0.0.1:$1/health" 2>&1) \
+    || { echo "h2load failed against $2" >&2; echo "$out" >&2; exit 1; }
   protocol=$(awk '/^Application protocol:/ { print $3 }' <<<"$out")
   done_=$(awk '/^requests:/ { print $8 }' <<<"$out")
-  [[ $protocol == h2 && $done_ == "$REQUESTS" ]] || { echo "$1: protocol '$protocol', $done_ of $REQUESTS requests done" >&2; echo "$out" >&2; exit 1; }
+  [[ $protocol == h2 && $done_ == "$REQUESTS" ]] || { echo "$2: protocol '$protocol', $done_ of $REQUESTS requests done" >&2; echo "$out" >&2; exit 1; }
   rps=$(sed -n 's/.*finished in [0-9.]*m\?s, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
   echo "$rps"
 }
 
-# The example generates its development certificate on its first start; gunicorn uses the same files.
-start_example; stop "$SERVER_PID"
+# The example generates its development certificate on its first start; gunicorn uses the same files. Both servers
+# then stay up for the whole run (the one not being measured is idle) and are warmed up first (JIT tiers, caches).
+start_example; PORT_EX=$SERVER_PORT
 cp -r "$work/example/certs" "$work/gunicorn/"
+start_gunicorn; PORT_GU=$SERVER_PORT
+echo "warm-up ..." >&2
+for _ in 1 2 3; do one "$PORT_EX" example >/dev/null; done
+one "$PORT_GU" gunicorn >/dev/null
 
 median() { printf '%s\n' $1 | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 EX="" GU="" RATIOS=""
 for r in $(seq 1 "$ROUNDS"); do
-  if (( r % 2 )); then e=$(one example); g=$(one gunicorn); else g=$(one gunicorn); e=$(one example); fi
+  if (( r % 2 )); then e=$(one "$PORT_EX" example); g=$(one "$PORT_GU" gunicorn); else g=$(one "$PORT_GU" gunicorn); e=$(one "$PORT_EX" example); fi
   ratio=$(awk -v a="$e" -v b="$g" 'BEGIN { printf "%.1f", a / b }')
   EX+="$e "; GU+="$g "; RATIOS+="$ratio "
   printf 'round %d: example %8.0f req/s   gunicorn %8.0f req/s   ratio %s\n' "$r" "$e" "$g" "$ratio" >&2
 done
 
 echo
-echo "h2load -n $REQUESTS -c $CLIENTS -m $STREAMS -t 1 https://127.0.0.1:<port>/health (TLS, h2), after a warm-up run of $((REQUESTS / 4)) on each fresh server;"
+echo "h2load -n $REQUESTS -c $CLIENTS -m $STREAMS -t 1 https://127.0.0.1:<port>/health (TLS, h2); both servers up for the whole run, warmed up (3 runs example, 1 gunicorn);"
 echo "$ROUNDS alternating rounds; $( (( PIN )) && echo "servers pinned to cpu $SERVER_CPU, h2load to cpu $LOAD_CPU" || echo unpinned); $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $version, $("$PYTHON" --version 2>&1), $(dotnet --version) SDK"
 echo
 echo "| server | req/s (median) | per round |"

@@ -12,6 +12,9 @@ public sealed class GunicornOptions
     /// <summary>The environment variable gunicorn reads extra flags from.</summary>
     public const string EnvironmentVariableName = "GUNICORN_CMD_ARGS";
 
+    /// <summary>gunicorn's default for <c>forwarded_allow_ips</c> comes from this variable.</summary>
+    internal const string ForwardedAllowIpsVariableName = "FORWARDED_ALLOW_IPS";
+
     /// <summary>The process arguments to read gunicorn flags from (other arguments are left alone).</summary>
     public IList<string> Arguments { get; } = new List<string>();
 
@@ -24,7 +27,10 @@ public sealed class GunicornOptions
     /// <summary>The configuration section with snake_case gunicorn keys (appsettings.json, <c>Gunicorn__bind</c> ...).</summary>
     public string ConfigurationSectionName { get; set; } = DefaultSectionName;
 
-    /// <summary>Whether to read <c>GUNICORN_CMD_ARGS</c> (default true).</summary>
+    /// <summary>
+    /// Whether to read the environment variables gunicorn reads (default true): <c>GUNICORN_CMD_ARGS</c>, and
+    /// <c>FORWARDED_ALLOW_IPS</c> as the default of <c>forwarded_allow_ips</c>.
+    /// </summary>
     public bool ReadEnvironmentVariable { get; set; } = true;
 
     /// <summary>

@@ -13,6 +13,12 @@ internal sealed record GunicornLoadInput
     /// <summary>The value of <c>GUNICORN_CMD_ARGS</c>, or null when unset.</summary>
     public string? EnvironmentArguments { get; init; }
 
+    /// <summary>
+    /// The value of <c>FORWARDED_ALLOW_IPS</c>, or null when unset: gunicorn's default for <c>forwarded_allow_ips</c>,
+    /// so every source that sets the setting wins over it.
+    /// </summary>
+    public string? ForwardedAllowIpsVariable { get; init; }
+
     /// <summary>The application's configuration root (for the gunicorn section and for Kestrel's own endpoint keys).</summary>
     public IConfiguration? Configuration { get; init; }
 
@@ -105,9 +111,13 @@ internal static class GunicornSettingsLoader
             ReadConfigFile(configRaw, input, fromFile, errors, diagnostics);
         }
 
-        // 4. Precedence: file < configuration < GUNICORN_CMD_ARGS < command line; repeatable flags accumulate within one source.
+        // 4. Precedence: FORWARDED_ALLOW_IPS (gunicorn's default) < file < configuration < GUNICORN_CMD_ARGS < command line;
+        // repeatable flags accumulate within one source.
+        List<RawSetting> fromDefaults = string.IsNullOrWhiteSpace(input.ForwardedAllowIpsVariable)
+            ? []
+            : [new RawSetting("forwarded_allow_ips", input.ForwardedAllowIpsVariable, new SettingSource(SettingSourceKind.Default, "environment variable " + GunicornOptions.ForwardedAllowIpsVariableName))];
         var merged = new Dictionary<string, RawSetting>(StringComparer.Ordinal);
-        foreach (var layer in new[] { fromFile, fromConfiguration, env.Settings, cli.Settings })
+        foreach (var layer in new[] { fromDefaults, fromFile, fromConfiguration, env.Settings, cli.Settings })
         {
             var lists = new Dictionary<string, (List<object?> Items, SettingSource Source)>(StringComparer.Ordinal);
             foreach (var raw in layer)
@@ -117,7 +127,7 @@ internal static class GunicornSettingsLoader
                     continue;
                 }
 
-                if (raw.Value is string single && layer != fromFile && layer != fromConfiguration && GunicornSettingCatalog.Get(raw.Name).Repeatable)
+                if (raw.Value is string single && layer != fromDefaults && layer != fromFile && layer != fromConfiguration && GunicornSettingCatalog.Get(raw.Name).Repeatable)
                 {
                     if (!lists.TryGetValue(raw.Name, out var list))
                     {

@@ -34,6 +34,7 @@ internal sealed class GunicornSettingsProvider(GunicornLoadResult result)
         {
             Arguments = o.Arguments.ToList(),
             EnvironmentArguments = o.ReadEnvironmentVariable ? Environment.GetEnvironmentVariable(GunicornOptions.EnvironmentVariableName) : null,
+            ForwardedAllowIpsVariable = o.ReadEnvironmentVariable ? Environment.GetEnvironmentVariable(GunicornOptions.ForwardedAllowIpsVariableName) : null,
             Configuration = configuration,
             SectionName = o.ConfigurationSectionName,
             ContentRoot = contentRoot,

@@ -582,6 +582,24 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void FORWARDED_ALLOW_IPS_is_the_default_of_forwarded_allow_ips_and_every_source_wins_over_it()
+    {
+        // gunicorn: forwarded_allow_ips defaults to os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1").
+        var fromVariable = _files.Load(forwardedAllowIps: "10.0.0.5,10.1.0.0/16").Settings!;
+        fromVariable.Forwarding.Configured.Should().BeTrue();
+        fromVariable.Forwarding.Proxies.Should().Equal(IPAddress.Parse("10.0.0.5"));
+        fromVariable.Forwarding.Networks!.Single().ToString().Should().Be("10.1.0.0/16");
+
+        _files.Write("gunicorn.conf.py", "forwarded_allow_ips = '10.9.9.9'\n");
+        var fromFile = _files.Load(configFile: "gunicorn.conf.py", forwardedAllowIps: "10.0.0.5").Settings!;
+        fromFile.Forwarding.Proxies.Should().Equal(IPAddress.Parse("10.9.9.9"));
+        _files.Load(args: ["--forwarded-allow-ips", "*"], forwardedAllowIps: "10.0.0.5").Settings!.Forwarding.TrustAll.Should().BeTrue();
+
+        _files.Load(forwardedAllowIps: "10.0.0.5,proxy.local").ErrorMessages.Should().ContainSingle()
+            .Which.Should().StartWith("forwarded_allow_ips = 10.0.0.5,proxy.local (environment variable FORWARDED_ALLOW_IPS): 'proxy.local' is not an IP address");
+    }
+
+    [Fact]
     public void Bad_log_level_lists_the_allowed_levels()
     {
         _files.Load(args: ["--log-level", "verbose"]).ErrorMessages.Should().ContainSingle()

@@ -41,13 +41,15 @@ internal sealed class GunicornTestFiles : IDisposable
         string? environment = null,
         string[]? args = null,
         bool embeddedDefault = false,
-        string? baseDirectory = null)
+        string? baseDirectory = null,
+        string? forwardedAllowIps = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(configuration ?? new Dictionary<string, string?>()).Build();
         return GunicornSettingsLoader.Load(new GunicornLoadInput
         {
             Arguments = args ?? [],
             EnvironmentArguments = environment,
+            ForwardedAllowIpsVariable = forwardedAllowIps,
             Configuration = config,
             ContentRoot = Root,
             BaseDirectory = baseDirectory,

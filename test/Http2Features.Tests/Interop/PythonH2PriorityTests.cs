@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using FluentAssertions;
 using Http2Features.Testing;
+using Http2Features.TestSupport;
 using Http2Features.Tests.Priority;
 
 namespace Http2Features.Tests.Interop;
@@ -8,8 +8,6 @@ namespace Http2Features.Tests.Interop;
 /// <summary>python-hyper's h2 (an independent HTTP/2 stack) sends PRIORITY and HEADERS priority; the app sees them.</summary>
 public class PythonH2PriorityTests
 {
-    private const string Python = "/usr/bin/python3";
-
     private const string Script = """
         import socket, ssl, sys
         import h2.config, h2.connection, h2.events
@@ -44,16 +42,16 @@ public class PythonH2PriorityTests
     [Fact]
     public async Task Python_h2_priority_signals_are_visible_to_the_app()
     {
-        await RequirePythonH2Async();
+        await ExternalTool.RequirePythonH2Async();
         await using var app = await PriorityTestApp.StartAsync();
         var cafile = Path.Combine(Path.GetTempPath(), $"h2f-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(cafile, TestCertificates.ExportCertificatePem(app.Certificate), TestContext.Current.CancellationToken);
         try
         {
-            var (exit, stdout, stderr) = await RunAsync(Python, "-c", Script, app.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cafile);
+            var run = await ExternalTool.RunAsync(ExternalTool.Python, ["-c", Script, app.BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cafile], TimeSpan.FromSeconds(30));
 
-            exit.Should().Be(0, stderr);
-            stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Should().Equal(
+            run.ExitCode.Should().Be(0, run.ToString());
+            run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Should().Equal(
                 "True|200|0|True|2|True|False",
                 "True|77|0|False|3|False|False");
         }
@@ -61,34 +59,5 @@ public class PythonH2PriorityTests
         {
             File.Delete(cafile);
         }
-    }
-
-    private static async Task RequirePythonH2Async()
-    {
-        if (!File.Exists(Python))
-        {
-            Assert.Skip($"{Python} is missing: install the Debian packages python3 and python3-h2.");
-        }
-
-        var (exit, _, stderr) = await RunAsync(Python, "-c", "import h2");
-        if (exit != 0)
-        {
-            Assert.Skip($"{Python} has no 'h2' module: install the Debian package python3-h2. ({stderr.Trim()})");
-        }
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

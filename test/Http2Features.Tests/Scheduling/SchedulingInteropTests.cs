@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentAssertions;
 using Http2Features.Testing;
+using Http2Features.TestSupport;
 
 namespace Http2Features.Tests.Scheduling;
 
@@ -13,7 +14,6 @@ namespace Http2Features.Tests.Scheduling;
 public partial class SchedulingInteropTests
 {
     private static readonly string[] Candidates = ["/usr/bin/nghttp", "/usr/local/bin/nghttp"];
-    private const string Python = "/usr/bin/python3";
 
     // python h2 opens the connection window by hand, 16 KiB at a time once the server used the previous grant, so the
     // server's choice of the next stream shows in the DATA frame order rather than in timings. Stream 1: a u=7 download
@@ -115,19 +115,17 @@ public partial class SchedulingInteropTests
     [InlineData(false)]
     public async Task Python_h2_gets_an_urgent_response_ahead_of_a_running_download_only_when_scheduling_is_on(bool scheduling)
     {
-        if (!File.Exists(Python) || await RunAsync(Python, "-c", "import h2") is not (0, _, _))
-        {
-            Assert.Skip($"{Python} with the 'h2' module is needed: install the Debian packages python3 and python3-h2.");
-        }
-
+        await ExternalTool.RequirePythonH2Async();
         await using var test = await SchedulingTestApp.StartAsync(enabled: scheduling);
         var cafile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"h2f-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(cafile, TestCertificates.ExportCertificatePem(test.App.Certificate), TestContext.Current.CancellationToken);
         try
         {
-            var (exit, stdout, stderr) = await RunAsync(Python, "-c", FlowControlledScript,
-                test.App.BaseAddress.Port.ToString(CultureInfo.InvariantCulture), cafile, SchedulingTestApp.Path(64), SchedulingTestApp.Path(8));
-            exit.Should().Be(0, stderr);
+            var run = await ExternalTool.RunAsync(ExternalTool.Python,
+                ["-c", FlowControlledScript, test.App.BaseAddress.Port.ToString(CultureInfo.InvariantCulture), cafile, SchedulingTestApp.Path(64), SchedulingTestApp.Path(8)],
+                TimeSpan.FromSeconds(60));
+            run.ExitCode.Should().Be(0, run.ToString());
+            var stdout = run.Stdout;
 
             var frames = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => line.Split(' ') is [var id, var length]
@@ -156,21 +154,6 @@ public partial class SchedulingInteropTests
         {
             File.Delete(cafile);
         }
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
     }
 
     [GeneratedRegex(@"recv DATA frame <length=(?<len>\d+), flags=0x[0-9a-f]+, stream_id=(?<id>\d+)>")]

@@ -55,7 +55,17 @@ internal sealed class SchedulingBufferSetup(IOptions<Http2FeaturesOptions> optio
 
     private long? Size()
     {
-        var scheduling = options.Value.Priority.Scheduling;
+        ResponseSchedulingOptions scheduling;
+        try
+        {
+            scheduling = options.Value.Priority.Scheduling;
+        }
+        catch (OptionsValidationException)
+        {
+            // Invalid options: ValidateOnStart reports them when the host starts; the transport's options must not fail first.
+            return null;
+        }
+
         return scheduling.Enabled && scheduling.ResponseBufferSize > 0 ? scheduling.ResponseBufferSize : null;
     }
 }

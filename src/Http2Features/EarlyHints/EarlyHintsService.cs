@@ -1,5 +1,8 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Http2Features.EarlyHints;
@@ -12,10 +15,21 @@ internal sealed partial class EarlyHintsService
     private readonly IOptionsMonitor<Http2FeaturesOptions> _options;
     private readonly ILogger _logger;
     private readonly Counter<long> _responses;
+    // The unregistered services of apps that never called AddHttp2Features(), one per app (keyed by its logger factory).
+    private static readonly ConditionalWeakTable<object, EarlyHintsService> UnregisteredByApp = [];
+    private static readonly object NoServices = new();
+
+    private readonly bool _registered;
     private int _noSeamWarned;
 
     public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILoggerFactory loggerFactory)
+        : this(options, meterFactory, loggerFactory, registered: true)
     {
+    }
+
+    private EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILoggerFactory loggerFactory, bool registered)
+    {
+        _registered = registered;
         _options = options;
         // One category per capability, like Http2Features.Trailers and Http2Features.Connection.
         _logger = loggerFactory.CreateLogger("Http2Features.EarlyHints");
@@ -27,6 +41,21 @@ internal sealed partial class EarlyHintsService
     }
 
     public EarlyHintsOptions Options => _options.CurrentValue.EarlyHints;
+
+    /// <summary>
+    /// The service of an app without <c>AddHttp2Features()</c>: default options, the app's logger and meter factories when
+    /// it has them, one per app so warning 6003 is still logged once. A connection with an explicit
+    /// <c>ListenOptions.UseHttp2Features()</c> still gets its 103; any other reports <see cref="EarlyHintsStatus.NoConnectionSeam"/>.
+    /// </summary>
+    public static EarlyHintsService Unregistered(IServiceProvider? services)
+    {
+        var loggerFactory = services?.GetService<ILoggerFactory>();
+        return UnregisteredByApp.GetValue(loggerFactory ?? NoServices, _ => new EarlyHintsService(
+            new DefaultOptionsMonitor(),
+            services?.GetService<IMeterFactory>() ?? new StandaloneMeterFactory(),
+            loggerFactory ?? NullLoggerFactory.Instance,
+            registered: false));
+    }
 
     public ILogger Logger => _logger;
 
@@ -44,7 +73,9 @@ internal sealed partial class EarlyHintsService
         _responses.Add(1, protocolTag, new KeyValuePair<string, object?>(Http2FeaturesMeter.ErrorType, ErrorType(result.Status)));
         if (result.Status == EarlyHintsStatus.NoConnectionSeam && Interlocked.Exchange(ref _noSeamWarned, 1) == 0)
         {
-            LogNoSeam(_logger, connectionId);
+            LogNoSeam(_logger, connectionId, _registered
+                ? "Call ListenOptions.UseHttp2Features() after UseHttps() in the Listen callback."
+                : "Call builder.Services.AddHttp2Features(), which installs it on every Kestrel endpoint.");
         }
         else
         {
@@ -80,6 +111,26 @@ internal sealed partial class EarlyHintsService
     [LoggerMessage(EventId = Http2FeaturesEventIds.EarlyHints.EarlyHintsNotSent, EventName = nameof(Http2FeaturesEventIds.EarlyHints.EarlyHintsNotSent), Level = LogLevel.Debug, Message = "103 Early Hints not sent ({Reason}) over {Protocol} on connection {ConnectionId}.")]
     private static partial void LogNotSent(ILogger logger, EarlyHintsStatus reason, string protocol, string connectionId);
 
-    [LoggerMessage(EventId = Http2FeaturesEventIds.EarlyHints.EarlyHintsNoConnectionSeam, EventName = nameof(Http2FeaturesEventIds.EarlyHints.EarlyHintsNoConnectionSeam), Level = LogLevel.Warning, Message = "103 Early Hints cannot be sent on connection {ConnectionId}: its endpoint has no Http2Features connection middleware. Call ListenOptions.UseHttp2Features() after UseHttps() in the Listen callback. (Logged once.)")]
-    private static partial void LogNoSeam(ILogger logger, string connectionId);
+    [LoggerMessage(EventId = Http2FeaturesEventIds.EarlyHints.EarlyHintsNoConnectionSeam, EventName = nameof(Http2FeaturesEventIds.EarlyHints.EarlyHintsNoConnectionSeam), Level = LogLevel.Warning, Message = "103 Early Hints cannot be sent on connection {ConnectionId}: its endpoint has no Http2Features connection middleware. {Remedy} (Logged once.)")]
+    private static partial void LogNoSeam(ILogger logger, string connectionId, string remedy);
+
+    /// <summary>Default <see cref="Http2FeaturesOptions"/> for an app that registered none.</summary>
+    private sealed class DefaultOptionsMonitor : IOptionsMonitor<Http2FeaturesOptions>
+    {
+        public Http2FeaturesOptions CurrentValue { get; } = new();
+
+        public Http2FeaturesOptions Get(string? name) => CurrentValue;
+
+        public IDisposable? OnChange(Action<Http2FeaturesOptions, string?> listener) => null;
+    }
+
+    /// <summary>Meters for an app without a service provider (a bare <c>DefaultHttpContext</c>); kept for the process.</summary>
+    private sealed class StandaloneMeterFactory : IMeterFactory
+    {
+        public Meter Create(MeterOptions options) => new(options);
+
+        public void Dispose()
+        {
+        }
+    }
 }

@@ -15,7 +15,7 @@ public static class HttpResponseEarlyHintsExtensions
     /// <param name="response">The response, which must not have started.</param>
     /// <param name="links">The links.</param>
     /// <returns>Sent, or not sent with the reason (HTTP/1.0 client, HTTP/3, no connection middleware, ...).</returns>
-    /// <exception cref="InvalidOperationException">The response has already started, or the pack's services are not registered.</exception>
+    /// <exception cref="InvalidOperationException">The response has already started.</exception>
     /// <exception cref="ArgumentException">A link is invalid or the hints exceed <see cref="EarlyHintsOptions.MaxTotalSize"/>.</exception>
     public static ValueTask<EarlyHintsResult> SendEarlyHintsAsync(this HttpResponse response, params EarlyHintLink[] links)
         => SendEarlyHintsAsync(response, (IEnumerable<EarlyHintLink>)links, CancellationToken.None);
@@ -25,7 +25,7 @@ public static class HttpResponseEarlyHintsExtensions
     /// <param name="links">The links.</param>
     /// <param name="cancellationToken">Cancels waiting for a safe point to write.</param>
     /// <returns>Sent, or not sent with the reason.</returns>
-    /// <exception cref="InvalidOperationException">The response has already started, or the pack's services are not registered.</exception>
+    /// <exception cref="InvalidOperationException">The response has already started.</exception>
     /// <exception cref="ArgumentException">A link is invalid or the hints are too large.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads are part of the 0.2 baseline; the rule guards adding optional parameters to released overloads later.")]
     public static ValueTask<EarlyHintsResult> SendEarlyHintsAsync(this HttpResponse response, IEnumerable<EarlyHintLink> links, CancellationToken cancellationToken = default)
@@ -50,7 +50,7 @@ public static class HttpResponseEarlyHintsExtensions
     /// <param name="headers">The fields, in order.</param>
     /// <param name="cancellationToken">Cancels waiting for a safe point to write.</param>
     /// <returns>Sent, or not sent with the reason.</returns>
-    /// <exception cref="InvalidOperationException">The response has already started, or the pack's services are not registered.</exception>
+    /// <exception cref="InvalidOperationException">The response has already started.</exception>
     /// <exception cref="ArgumentException">A field is invalid or the fields are too large.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Both overloads are part of the 0.2 baseline; the rule guards adding optional parameters to released overloads later.")]
     public static ValueTask<EarlyHintsResult> SendEarlyHintsAsync(this HttpResponse response, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken = default)
@@ -65,9 +65,9 @@ public static class HttpResponseEarlyHintsExtensions
         var feature = context.Features.Get<IHttpEarlyHintsFeature>();
         if (feature is null)
         {
-            var service = context.RequestServices?.GetService<EarlyHintsService>()
-                ?? throw new InvalidOperationException(
-                    "103 Early Hints need the Http2Features services: call builder.Services.AddHttp2Features() (and ListenOptions.UseHttp2Features() on the endpoint).");
+            // Without AddHttp2Features() the call still behaves as documented: default options, and NoConnectionSeam with
+            // warning 6003 (naming AddHttp2Features) where no seam is installed, on Kestrel and under TestServer alike.
+            var service = context.RequestServices?.GetService<EarlyHintsService>() ?? EarlyHintsService.Unregistered(context.RequestServices);
             feature = new EarlyHintsFeature(context, service);
             context.Features.Set(feature);
         }

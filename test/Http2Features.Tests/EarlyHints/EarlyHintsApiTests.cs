@@ -9,16 +9,6 @@ namespace Http2Features.Tests.EarlyHints;
 public class EarlyHintsApiTests
 {
     [Fact]
-    public async Task Without_AddHttp2Features_the_call_throws_naming_the_missing_registration()
-    {
-        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().BuildServiceProvider() };
-
-        var act = async () => await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/a.css", "style"));
-
-        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*AddHttp2Features()*");
-    }
-
-    [Fact]
     public async Task A_replaced_feature_on_HttpContext_Features_receives_the_formatted_links()
     {
         var fake = new RecordingFeature();

@@ -8,6 +8,7 @@
 //   /hints     103 Early Hints + 2 KB body         (off: the 2 KB body only; bare Kestrel cannot send a 103)
 //   /trailers  2 KB body + repr-digest trailer     (off: SHA-256 by hand + Kestrel's AppendTrailer)
 //   /priority  reads the stream's priority         (off: the RFC 9218 priority header, all bare Kestrel has)
+//   /hints-slow  103 then 20 ms of "work" then 2 KB  (bench/hint-latency.sh: time to the 103 at idle; off: no 103)
 //   /_alloc    bytes allocated by the process so far (bench/cpu-per-request.sh reads it before and after a run)
 //   /_cpu      the process's user+system CPU time so far in µs (getrusage: exact, unlike /proc's 10 ms ticks)
 //   /download/{bytes}  that many bytes in 16 KiB writes (bench/priority-shaped-link.sh; the same on and off)
@@ -40,6 +41,18 @@ builder.WebHost.ConfigureKestrel(k => k.Listen(address, port, lo =>
     lo.Protocols = HttpProtocols.Http1AndHttp2;
     lo.UseHttps(certificate);
 }));
+// Buffers below the response scheduler (bench/priority-shaped-link.sh): Kestrel's per-stream response buffer and the
+// socket transport's output pipe, both 64 KiB by default. Unset: the defaults.
+if (Environment.GetEnvironmentVariable("LOADAPP_MAX_RESPONSE_BUFFER") is { Length: > 0 } responseBuffer)
+{
+    builder.WebHost.ConfigureKestrel(k => k.Limits.MaxResponseBufferSize = long.Parse(responseBuffer, System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (Environment.GetEnvironmentVariable("LOADAPP_MAX_WRITE_BUFFER") is { Length: > 0 } writeBuffer)
+{
+    builder.WebHost.UseSockets(o => o.MaxWriteBufferSize = long.Parse(writeBuffer, System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (packInstalled)
 {
     builder.Services.AddHttp2Features(o => o.EarlyHints.Automatic.Enabled = automatic);
@@ -78,6 +91,17 @@ app.MapGet("/hints", async (HttpContext context) =>
         await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/style.css", "style"), EarlyHintLink.Preload("/app.js", "script"));
     }
 
+    await context.Response.Body.WriteAsync(body);
+});
+
+app.MapGet("/hints-slow", async (HttpContext context) =>
+{
+    if (packOn)
+    {
+        await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/style.css", "style"), EarlyHintLink.Preload("/app.js", "script"));
+    }
+
+    await Task.Delay(20, context.RequestAborted);
     await context.Response.Body.WriteAsync(body);
 });
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Http2Features.Connection;
 using Http2Features.EarlyHints.Automatic;
 using Microsoft.AspNetCore.Http;
@@ -25,10 +26,17 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
     /// <summary>Identities (<see cref="LinkValue.Identity"/>) of the links this response's automatic 103 carried, once it was sent.</summary>
     internal HashSet<string>? AutomaticIdentities { get; private set; }
 
-    /// <summary>Every <c>link</c> field value the app passed to <see cref="SendAsync"/>, in order (sent or not).</summary>
+    /// <summary>Every <c>link</c> field value the app passed to <see cref="SendAsync(IReadOnlyList{KeyValuePair{string, string}}, CancellationToken)"/>, in order (sent or not).</summary>
     internal List<string>? RequestedLinks { get; private set; }
 
-    public async ValueTask<EarlyHintsResult> SendAsync(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken = default)
+    public ValueTask<EarlyHintsResult> SendAsync(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken = default) =>
+        SendAsync(fields, ownsFields: false, cancellationToken);
+
+    /// <param name="fields">The fields.</param>
+    /// <param name="ownsFields">The caller made <paramref name="fields"/> for this call and never touches it again: no copy is needed for the queue.</param>
+    /// <param name="cancellationToken">Cancels waiting for a safe point.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<EarlyHintsResult> SendAsync(IReadOnlyList<KeyValuePair<string, string>> fields, bool ownsFields, CancellationToken cancellationToken)
     {
         var options = _service.Options;
         EarlyHintsFieldValidator.Validate(fields, options.MaxTotalSize, nameof(fields));
@@ -41,18 +49,24 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
                 "Call SendEarlyHintsAsync before writing the body, flushing, or calling Response.StartAsync.");
         }
 
-        foreach (var (name, value) in fields)
+        // Only learned hints read them: without learning, no list per hinted request.
+        if (options.Automatic.Enabled)
         {
-            if (string.Equals(name, "link", StringComparison.OrdinalIgnoreCase))
+            foreach (var (name, value) in fields)
             {
-                (RequestedLinks ??= []).Add(value);
+                if (string.Equals(name, "link", StringComparison.OrdinalIgnoreCase))
+                {
+                    (RequestedLinks ??= []).Add(value);
+                }
             }
         }
 
         if (AutomaticIdentities is { } alreadySent)
         {
             // Browsers act on the first 103 only: it went out before the handler ran. Send only what it lacked.
-            fields = WithoutLinksIn(fields, alreadySent);
+            var kept = WithoutLinksIn(fields, alreadySent);
+            ownsFields |= !ReferenceEquals(kept, fields);
+            fields = kept;
             if (fields.Count == 0)
             {
                 AutomaticEarlyHintsLog.AlreadySent(_service.Logger);
@@ -61,7 +75,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
         }
 
         var protocol = _context.Request.Protocol;
-        var result = await SendCoreAsync(fields, options, protocol, cancellationToken);
+        var result = await SendCoreAsync(fields, ownsFields, options, protocol, cancellationToken);
         if (result.IsSent && options.KeepLinkOnFinalResponse && !response.HasStarted)
         {
             foreach (var (name, value) in fields)
@@ -86,7 +100,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
         var options = _service.Options;
         EarlyHintsFieldValidator.Validate(fields, options.MaxTotalSize, nameof(fields));
         var protocol = _context.Request.Protocol;
-        var result = await SendCoreAsync(fields, options, protocol, CancellationToken.None);
+        var result = await SendCoreAsync(fields, ownsFields: false, options, protocol, CancellationToken.None);
         if (result.IsSent)
         {
             AutomaticIdentities = identities;
@@ -128,7 +142,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
         return kept ?? fields;
     }
 
-    private ValueTask<EarlyHintsResult> SendCoreAsync(IReadOnlyList<KeyValuePair<string, string>> fields, EarlyHintsOptions options, string protocol, CancellationToken cancellationToken)
+    private ValueTask<EarlyHintsResult> SendCoreAsync(IReadOnlyList<KeyValuePair<string, string>> fields, bool ownsFields, EarlyHintsOptions options, string protocol, CancellationToken cancellationToken)
     {
         if (!options.Enabled)
         {
@@ -168,10 +182,11 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
 
         var responseFeature = _context.Features.GetRequiredFeature<IHttpResponseFeature>();
         var written = seam.InformationalResponses.WriteAsync(
-            new InformationalResponse(streamId, fields.ToArray(), () => responseFeature.HasStarted, options.WriteTimeout, _context.RequestAborted),
+            new InformationalResponse(streamId, ownsFields && fields is KeyValuePair<string, string>[] owned ? owned : [.. fields], () => responseFeature.HasStarted, options.WriteTimeout, _context.RequestAborted),
             cancellationToken);
         return written.IsCompletedSuccessfully ? ValueTask.FromResult(ToResult(written.Result)) : AwaitAsync(written);
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         static async ValueTask<EarlyHintsResult> AwaitAsync(ValueTask<InformationalResponseResult> pending) => ToResult(await pending);
     }
 
@@ -182,6 +197,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
         InformationalResponseStatus.ResponseStarted => new EarlyHintsResult(EarlyHintsStatus.ResponseStarted),
         InformationalResponseStatus.StreamReset => new EarlyHintsResult(EarlyHintsStatus.RequestAborted),
         InformationalResponseStatus.Timeout => new EarlyHintsResult(EarlyHintsStatus.Timeout),
+        InformationalResponseStatus.HeaderTableSizeChangePending => new EarlyHintsResult(EarlyHintsStatus.HeaderTableSizeChangePending),
         _ => new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed),
     };
 }

@@ -32,14 +32,27 @@ public static class HttpResponseEarlyHintsExtensions
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(links);
-        var fields = new List<KeyValuePair<string, string>>();
+        var fields = links is IReadOnlyCollection<EarlyHintLink> sized ? new KeyValuePair<string, string>[sized.Count] : null;
+        var list = fields is null ? new List<KeyValuePair<string, string>>() : null;
+        var count = 0;
         foreach (var link in links)
         {
             ArgumentNullException.ThrowIfNull(link, nameof(links));
-            fields.Add(new("link", link.ToString()));
+            var field = new KeyValuePair<string, string>("link", link.ToString());
+            if (fields is not null && count < fields.Length)
+            {
+                fields[count++] = field;
+            }
+            else
+            {
+                (list ??= [.. fields ?? []]).Add(field);
+            }
         }
 
-        return GetFeature(response.HttpContext).SendAsync(fields, cancellationToken);
+        // The fields are made here for this call only, so the 103's queue can keep them without a copy.
+        IReadOnlyList<KeyValuePair<string, string>> made = list is not null ? list : count == fields!.Length ? fields : fields[..count];
+        var feature = GetFeature(response.HttpContext);
+        return feature is EarlyHintsFeature ours ? ours.SendAsync(made, ownsFields: true, cancellationToken) : feature.SendAsync(made, cancellationToken);
     }
 
     /// <summary>

@@ -1,0 +1,170 @@
+using System.IO.Pipelines;
+using BenchmarkDotNet.Attributes;
+using Http2Features.Connection;
+using Http2Features.EarlyHints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Http2Features.Benchmarks;
+
+/// <summary>
+/// A 103 from the handler's call to its bytes in the connection's output pipe (hint enqueue-to-bytes), without the
+/// network: <c>SendEarlyHintsAsync</c> with the LoadApp's two preload links on an HTTP/2 request, through the seam's
+/// output writer, onto a <see cref="Pipe"/> that is drained after every operation. <c>Idle</c>: nothing else is being
+/// written, so the writer writes the 103 and flushes it itself. <c>KestrelWriting</c>: Kestrel holds output memory when
+/// the hint is asked for (another stream's frame is being written), so the 103 waits for Kestrel's flush and goes out
+/// with it. Baseline: Kestrel's own frame alone, written and flushed the same way.
+/// </summary>
+[MemoryDiagnoser]
+public class EarlyHintsSendBenchmarks
+{
+    private static readonly byte[] ServerSettings = [0, 0, 6, 0x4, 0, 0, 0, 0, 0, 0x00, 0x03, 0x00, 0x00, 0x00, 0x64];
+
+    // A DATA frame of 100 bytes on stream 3, as Kestrel would write for another response.
+    private static readonly byte[] OtherStreamData = Frame(0x0, 3, 100);
+
+    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 0));
+    private readonly StreamIdFeature _streamId = new();
+    private EarlyHintsOutputWriter _writer = null!;
+    private DefaultHttpContext _context = null!;
+    private ServiceProvider _services = null!;
+    private EarlyHintLink[] _links = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _services = new ServiceCollection().AddLogging().AddHttp2Features().BuildServiceProvider();
+        var state = new ConnectionSeamState(maxConcurrentStreams: 100);
+        state.SetProtocol(SeamProtocol.Http2);
+        _writer = new EarlyHintsOutputWriter(_pipe.Writer, null);
+        ServerSettings.CopyTo(_writer.GetSpan(ServerSettings.Length));
+        _writer.Advance(ServerSettings.Length);
+        _ = _writer.FlushAsync().AsTask().Result;
+        Drain();
+
+        _context = new DefaultHttpContext { RequestServices = _services };
+        _context.Request.Protocol = "HTTP/2";
+        _context.Request.Method = "GET";
+        _context.Features.Set<IHttp2StreamIdFeature>(_streamId);
+        _context.Features.Set<IConnectionSeam>(new Seam(state, _writer));
+        _links = [EarlyHintLink.Preload("/style.css", "style"), EarlyHintLink.Preload("/app.js", "script")];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services.Dispose();
+
+    /// <summary>Kestrel's frame for another stream, written and flushed: what every output batch costs anyway.</summary>
+    [Benchmark(Baseline = true)]
+    public int KestrelFrameOnly()
+    {
+        WriteKestrelFrame(flush: true);
+        return Drain();
+    }
+
+    /// <summary>A 103 on an idle connection: the writer writes and flushes it itself.</summary>
+    [Benchmark]
+    public int Idle()
+    {
+        var sent = SendHint();
+        if (!sent.IsCompletedSuccessfully || !sent.Result.IsSent)
+        {
+            throw new InvalidOperationException("an idle connection takes the 103 at once");
+        }
+
+        return Drain();
+    }
+
+    /// <summary>A 103 asked for while Kestrel writes another stream's frame: it goes out with Kestrel's flush.</summary>
+    [Benchmark]
+    public int KestrelWriting()
+    {
+        var memory = _writer.GetMemory(OtherStreamData.Length);
+        var sent = SendHint();
+        OtherStreamData.CopyTo(memory);
+        _writer.Advance(OtherStreamData.Length);
+        _ = _writer.FlushAsync().AsTask().Result;
+        if (!sent.AsTask().Result.IsSent)
+        {
+            throw new InvalidOperationException("the 103 goes out with Kestrel's flush");
+        }
+
+        return Drain();
+    }
+
+    private ValueTask<EarlyHintsResult> SendHint()
+    {
+        _streamId.StreamId = _streamId.StreamId > 1_000_000_000 ? 1 : _streamId.StreamId + 2;
+        _context.Features.Set<IHttpEarlyHintsFeature>(null);
+        _context.Response.Headers.Clear();
+        return _context.Response.SendEarlyHintsAsync(_links);
+    }
+
+    private void WriteKestrelFrame(bool flush)
+    {
+        OtherStreamData.CopyTo(_writer.GetSpan(OtherStreamData.Length));
+        _writer.Advance(OtherStreamData.Length);
+        if (flush)
+        {
+            _ = _writer.FlushAsync().AsTask().Result;
+        }
+    }
+
+    private int Drain()
+    {
+        if (!_pipe.Reader.TryRead(out var result))
+        {
+            throw new InvalidOperationException("nothing was written");
+        }
+
+        var length = (int)result.Buffer.Length;
+        _pipe.Reader.AdvanceTo(result.Buffer.End);
+        return length;
+    }
+
+    private static byte[] Frame(byte type, int streamId, int length)
+    {
+        var frame = new byte[9 + length];
+        frame[0] = (byte)(length >> 16);
+        frame[1] = (byte)(length >> 8);
+        frame[2] = (byte)length;
+        frame[3] = type;
+        frame[5] = (byte)(streamId >> 24);
+        frame[6] = (byte)(streamId >> 16);
+        frame[7] = (byte)(streamId >> 8);
+        frame[8] = (byte)streamId;
+        return frame;
+    }
+
+    private sealed class StreamIdFeature : IHttp2StreamIdFeature
+    {
+        public int StreamId { get; set; } = 1;
+    }
+
+    /// <summary>The connection's seam as the request sees it, its 103s going to the benchmark's writer.</summary>
+    private sealed class Seam(ConnectionSeamState state, EarlyHintsOutputWriter writer) : IConnectionSeam
+    {
+        public SeamProtocol Protocol => state.Protocol;
+
+        public bool IsHttp2 => state.IsHttp2;
+
+        public Http2Features.Priority.StreamPriorityTable Priorities => state.Priorities;
+
+        public Http2Features.Priority.StreamPriorityFeaturePool PriorityFeatures => state.PriorityFeatures;
+
+        public ClientSettingsObservation ClientSettings => state.ClientSettings;
+
+        public IInformationalResponseWriter InformationalResponses => writer;
+
+        public IHttp1ResponseTrailerPort Http1Trailers => state.Http1Trailers;
+
+        public StreamOutputProgress OutputProgress => state.OutputProgress;
+
+        public T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
+            where T : class => state.GetOrAttach(factory);
+
+        public T? Get<T>()
+            where T : class => state.Get<T>();
+    }
+}

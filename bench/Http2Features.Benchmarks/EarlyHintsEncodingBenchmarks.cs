@@ -35,23 +35,19 @@ public class EarlyHintsEncodingBenchmarks
 
     /// <summary>One link, into a reused buffer (frame header + block).</summary>
     [Benchmark(Baseline = true)]
-    public int OneLinkIntoBuffer() => EncodeInto(_oneLink, tableSizeUpdate: null);
+    public int OneLinkIntoBuffer() => EncodeInto(_oneLink);
 
     /// <summary>Seven fields of a page load, into a reused buffer.</summary>
     [Benchmark]
-    public int PageLinksIntoBuffer() => EncodeInto(_pageLinks, tableSizeUpdate: null);
-
-    /// <summary>Seven fields after the client lowered SETTINGS_HEADER_TABLE_SIZE (a size update goes first).</summary>
-    [Benchmark]
-    public int PageLinksWithTableSizeUpdate() => EncodeInto(_pageLinks, tableSizeUpdate: 1024);
+    public int PageLinksIntoBuffer() => EncodeInto(_pageLinks);
 
     /// <summary>Seven fields through the allocating helper (returns a new frame array).</summary>
     [Benchmark]
-    public byte[] PageLinksAllocating() => Http2EarlyHintsEncoder.Encode(_pageLinks, streamId: 1, maxFrameSize: 16384, tableSizeUpdate: null);
+    public byte[] PageLinksAllocating() => Http2EarlyHintsEncoder.Encode(_pageLinks, streamId: 1, maxFrameSize: 16384);
 
-    private int EncodeInto(KeyValuePair<string, string>[] fields, int? tableSizeUpdate)
+    private int EncodeInto(KeyValuePair<string, string>[] fields)
     {
-        var block = Http2EarlyHintsEncoder.EncodeBlock(fields, tableSizeUpdate, _destination.AsSpan(9));
+        var block = Http2EarlyHintsEncoder.EncodeBlock(fields, _destination.AsSpan(9));
         Http2EarlyHintsEncoder.WriteFrameHeader(_destination, block, 0x1, 0x4, 1);
         return block + 9;
     }

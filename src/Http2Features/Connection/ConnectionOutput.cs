@@ -20,6 +20,6 @@ internal static class ConnectionOutput
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(layer);
-        return new EarlyHintsOutputWriter(inner, new SeamClientSettingsSource(state.ClientSettings), () => layer.IsApplication, state.ServerHeaderTableSize, state.OutputProgress, state.OnServerStreamEnded);
+        return new EarlyHintsOutputWriter(inner, state.ClientSettings, () => layer.IsApplication, state.OutputProgress, state.OnServerStreamEnded);
     }
 }

@@ -16,18 +16,13 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, II
 
     /// <param name="maxConcurrentStreams">Kestrel's <c>Limits.Http2.MaxStreamsPerConnection</c> for the endpoint.</param>
     /// <param name="metrics">The pack's priority metrics (optional).</param>
-    /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> for the endpoint.</param>
-    public ConnectionSeamState(int maxConcurrentStreams, PriorityMetrics? metrics = null, uint serverHeaderTableSize = 4096)
+    public ConnectionSeamState(int maxConcurrentStreams, PriorityMetrics? metrics = null)
     {
-        ServerHeaderTableSize = serverHeaderTableSize;
         _metrics = metrics;
         Priorities = new StreamPriorityTable(maxConcurrentStreams, metrics);
         PriorityFeatures = new StreamPriorityFeaturePool(maxConcurrentStreams);
         ClientSettings = new ClientSettingsObservation();
     }
-
-    /// <summary>Kestrel's <c>Limits.Http2.HeaderTableSize</c> for the endpoint (bounds its HPACK table).</summary>
-    public uint ServerHeaderTableSize { get; }
 
     public SeamProtocol Protocol => (SeamProtocol)Volatile.Read(ref _protocol);
 
@@ -131,7 +126,13 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, II
         }
     }
 
-    void IHttp2FrameSink.OnStreamReset(int streamId) => Priorities.OnStreamReset(streamId);
+    void IHttp2FrameSink.OnStreamReset(int streamId)
+    {
+        Priorities.OnStreamReset(streamId);
+
+        // Seen before Kestrel acts on it: a 103 for this stream would only add to Kestrel's output queue.
+        ApplicationPipe?.Writer.OnClientReset(streamId);
+    }
 
     /// <summary>
     /// Kestrel ended a stream (its END_STREAM or RST_STREAM left through the seam). The priority entry of a request
@@ -145,4 +146,6 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, II
         SettingsEntriesObserved++;
         ClientSettings.Observe(id, value);
     }
+
+    void IHttp2FrameSink.OnSettingsEnd() => ClientSettings.EndFrame();
 }

@@ -11,14 +11,28 @@ namespace Http2Features.Connection;
 /// Kestrel never calls the writer concurrently; <see cref="WriteAsync"/> runs on request threads, so all
 /// bookkeeping is under one lock that is never held across an await.
 /// </summary>
+/// <remarks>
+/// HPACK: an injected block never carries a dynamic table size update and never touches the table, because only
+/// Kestrel's encoder knows when it applies a size (Kestrel writes the SETTINGS ACK first and updates its encoder
+/// afterwards, under another lock). After Kestrel acknowledges a client SETTINGS that lowers the table size, the
+/// client requires the next header block to start with an update, so until Kestrel's next header block no 103
+/// can be decoded there: hints then report <see cref="InformationalResponseStatus.HeaderTableSizeChangePending"/>
+/// instead of being written (and instead of waiting for a block that may never come, such as their own
+/// stream's response).
+/// </remarks>
 internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalResponseWriter, IHttp2OutputFrameListener, IHttp1ResponseTrailerPort
 {
-    /// <summary>Kestrel's <c>DynamicHPackEncoder</c> starts at the RFC 7541 default table size.</summary>
-    internal const int DefaultHeaderTableSize = 4096;
+    /// <summary>The RFC 7541 default table size, where every HPACK decoder starts.</summary>
+    internal const uint DefaultHeaderTableSize = 4096;
+
+    /// <summary>Every peer accepts frames of 16384 bytes (RFC 9113 section 4.2); a larger 103 continues in CONTINUATION frames.</summary>
     internal const int MinMaxFrameSize = 16384;
 
+    /// <summary>Client resets remembered for hints not yet requested (Kestrel aborts the request soon after; this covers the gap).</summary>
+    private const int RecentResetCapacity = 32;
+
     private readonly PipeWriter _inner;
-    private readonly IHttp2ClientSettingsSource? _clientSettings;
+    private readonly ClientSettingsObservation? _clientSettings;
     private readonly Func<bool>? _isApplicationLayer;
     private readonly StreamOutputProgress? _outputProgress;
     private readonly Action<int>? _streamEnded;
@@ -37,38 +51,41 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     private TaskCompletionSource<FlushResult>? _ownFlush;
     private bool _completed;
 
+    // Kestrel called Complete while our own flush was pending: the inner writer is completed when that flush ends
+    // (Kestrel's ConcurrentPipeWriter defers its Complete the same way). Null: not requested.
+    private Exception? _deferredCompleteError;
+    private bool _completeDeferred;
+
     private bool _passthrough;
-    private readonly uint _serverHeaderTableSize;
     private readonly byte[] _firstBytes = new byte[Http2OutputFrameTracker.FrameHeaderLength];
     private int _firstBytesFill;
 
-    // Model of Kestrel's HPACK encoder. Kestrel, on each client SETTINGS (before writing the ACK):
-    //   UpdateMaxHeaderTableSize(Math.Min(clientSettings.HeaderTableSize, Limits.Http2.HeaderTableSize))
-    // which marks a size update pending when the size changed; its next header block starts with it
-    // (DynamicHPackEncoder.EnsureDynamicTableSizeUpdate). The encoder starts at 4096. So an update is owed
-    // exactly when min(client size at the last ACK, server limit) differs from the last size Kestrel announced.
-    private uint _clientHeaderTableSizeAtAck = DefaultHeaderTableSize;
-    private uint _kestrelAnnouncedTableSize = DefaultHeaderTableSize;
-    private int _peerMaxFrameSize = MinMaxFrameSize;
+    // What the client's HPACK decoder requires, from the output's point of view. A decoder's table is never larger
+    // than the largest size it allowed (4096 at first), so a client SETTINGS whose size is below that bound may
+    // require an update at the start of the next block (python h2 and nghttp2 do, from the moment they read the
+    // ACK). Such an ACK makes the output owe an update until Kestrel's next header block: if that block decodes,
+    // the client no longer requires one; if it does not, Kestrel failed on its own.
+    private uint _decoderTableSizeBound = DefaultHeaderTableSize;
+    private bool _sizeUpdateOwed;
+    private readonly int[] _recentResets = new int[RecentResetCapacity];
+    private int _recentResetNext;
 
     /// <param name="inner">The writer below.</param>
-    /// <param name="clientSettings">The client's SETTINGS as observed on input (null: assume defaults).</param>
+    /// <param name="clientSettings">The client's SETTINGS frames as observed on input, one per ACK (null: the client changes nothing).</param>
     /// <param name="isApplicationLayer">
     /// Read at the first write: false means this pipe does not carry HTTP (it sits below TLS or below another
     /// middleware's transport), and the writer stays a pass-through forever. Null means always the
     /// application layer.
     /// </param>
-    /// <param name="serverHeaderTableSize">Kestrel's <c>Limits.Http2.HeaderTableSize</c> (bounds its HPACK table).</param>
     /// <param name="outputProgress">Told which stream's DATA was written (null: nobody listens).</param>
     /// <param name="streamEnded">Told the id of every stream Kestrel ends (END_STREAM or RST_STREAM), under the writer's lock.</param>
-    public EarlyHintsOutputWriter(PipeWriter inner, IHttp2ClientSettingsSource? clientSettings, Func<bool>? isApplicationLayer = null, uint serverHeaderTableSize = DefaultHeaderTableSize, StreamOutputProgress? outputProgress = null, Action<int>? streamEnded = null)
+    public EarlyHintsOutputWriter(PipeWriter inner, ClientSettingsObservation? clientSettings, Func<bool>? isApplicationLayer = null, StreamOutputProgress? outputProgress = null, Action<int>? streamEnded = null)
     {
         _outputProgress = outputProgress;
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
         _clientSettings = clientSettings;
         _isApplicationLayer = isApplicationLayer;
-        _serverHeaderTableSize = serverHeaderTableSize;
         _streamEnded = streamEnded;
         _tracker = new Http2OutputFrameTracker(this);
     }
@@ -98,19 +115,16 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         Http2,
     }
 
-    /// <summary>The dynamic table size update the next injected HEADERS block would carry, or null.</summary>
-    internal int? PendingTableSizeUpdate(uint serverHeaderTableSize = DefaultHeaderTableSize)
+    /// <summary>True while the client may require a table size update at the start of the next header block (for tests).</summary>
+    internal bool SizeUpdateOwed
     {
-        lock (_lock)
+        get
         {
-            return PendingTableSizeUpdateLocked(serverHeaderTableSize);
+            lock (_lock)
+            {
+                return _sizeUpdateOwed;
+            }
         }
-    }
-
-    private int? PendingTableSizeUpdateLocked(uint serverHeaderTableSize)
-    {
-        var effective = Math.Min(_clientHeaderTableSizeAtAck, serverHeaderTableSize);
-        return effective != _kestrelAnnouncedTableSize ? (int)effective : null;
     }
 
     internal int QueuedCount
@@ -152,6 +166,11 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
             if (_completed)
             {
                 return ValueTask.FromResult(Result(InformationalResponseStatus.ConnectionClosed));
+            }
+
+            if (request.IsHttp2 && WasResetByClientLocked(request.StreamId))
+            {
+                return ValueTask.FromResult(Result(InformationalResponseStatus.StreamReset));
             }
 
             if (_protocol == OutputProtocol.Unknown && !request.IsHttp2 && _firstBytesFill == 0)
@@ -572,14 +591,31 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
 
             TaskCompletionSource<FlushResult>? own;
             List<PendingHint>? next = null;
+            var completeNow = false;
+            Exception? completeError = null;
             lock (_lock)
             {
                 own = _ownFlush;
                 _ownFlush = null;
-                if (_queue.Count > 0 && error is null && !result.IsCompleted && IsIdleLocked())
+                if (_completeDeferred)
+                {
+                    _completeDeferred = false;
+                    completeNow = true;
+                    completeError = _deferredCompleteError;
+                    if (_staging.HasData && error is null)
+                    {
+                        _staging.CopyTo(_inner);
+                    }
+                }
+                else if (_queue.Count > 0 && error is null && !result.IsCompleted && IsIdleLocked())
                 {
                     next = WriteQueuedLocked();
                 }
+            }
+
+            if (completeNow)
+            {
+                RunDeferredComplete(completeError);
             }
 
             own?.TrySetResult(error is null ? result : new FlushResult(isCanceled: false, isCompleted: true));
@@ -653,9 +689,15 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
             {
                 if (hint.Request.IsHttp2)
                 {
-                    // Repeat the update Kestrel owes: its own next block still carries it, which is legal.
-                    var sizeUpdate = PendingTableSizeUpdateLocked(_serverHeaderTableSize);
-                    _inner.Write(Http2EarlyHintsEncoder.Encode(hint.Request.Fields, hint.Request.StreamId, _peerMaxFrameSize, sizeUpdate));
+                    if (_sizeUpdateOwed)
+                    {
+                        // Only Kestrel's encoder may announce the size; the hint does not wait for a header block that
+                        // may be its own stream's response.
+                        hint.Completion.TrySetResult(Result(InformationalResponseStatus.HeaderTableSizeChangePending));
+                        continue;
+                    }
+
+                    _inner.Write(Http2EarlyHintsEncoder.Encode(hint.Request.Fields, hint.Request.StreamId, MinMaxFrameSize));
                 }
                 else
                 {
@@ -684,12 +726,10 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         return written;
     }
 
-    void IHttp2OutputFrameListener.OnHeaders(int streamId, bool isInformational, int? sizeUpdate, bool endStream)
+    void IHttp2OutputFrameListener.OnHeaders(int streamId, bool isInformational, bool endStream)
     {
-        if (sizeUpdate is { } size)
-        {
-            _kestrelAnnouncedTableSize = (uint)size;
-        }
+        // The client decoded this block (with the update it required) or failed on Kestrel's own block.
+        _sizeUpdateOwed = false;
 
         if (!isInformational || endStream)
         {
@@ -717,13 +757,49 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
 
     void IHttp2OutputFrameListener.OnSettingsAck()
     {
-        // Kestrel applied the client's SETTINGS before acknowledging them.
-        if (_clientSettings is not null)
+        if (_clientSettings is null)
         {
-            _clientHeaderTableSizeAtAck = _clientSettings.HeaderTableSize;
-            _peerMaxFrameSize = (int)Math.Clamp(_clientSettings.MaxFrameSize, MinMaxFrameSize, 16777215u);
+            return;
+        }
+
+        // ACKs come in the order of the frames they acknowledge: this one is for the oldest unacknowledged frame.
+        if (!_clientSettings.TryTakeAcknowledged(out var frame))
+        {
+            _sizeUpdateOwed = true;
+            return;
+        }
+
+        if (frame.MinHeaderTableSize is { } min && min < _decoderTableSizeBound)
+        {
+            _sizeUpdateOwed = true;
+        }
+
+        if (frame.MaxHeaderTableSize is { } max && max > _decoderTableSizeBound)
+        {
+            _decoderTableSizeBound = max;
         }
     }
+
+    /// <summary>
+    /// The client reset <paramref name="streamId"/> (RST_STREAM read by the seam, before Kestrel acts on it): a queued
+    /// hint for it is dropped, and a hint requested for it later is never written.
+    /// </summary>
+    internal void OnClientReset(int streamId)
+    {
+        if (_passthrough)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _recentResets[_recentResetNext] = streamId;
+            _recentResetNext = (_recentResetNext + 1) % RecentResetCapacity;
+            FailQueuedForStream(streamId, InformationalResponseStatus.StreamReset);
+        }
+    }
+
+    private bool WasResetByClientLocked(int streamId) => Array.IndexOf(_recentResets, streamId) >= 0;
 
     private void FailQueuedForStream(int streamId, InformationalResponseStatus reason)
     {
@@ -742,24 +818,35 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
 
     public override void Complete(Exception? exception = null)
     {
-        FailAllAndMarkCompleted();
-        _inner.Complete(exception);
+        if (!FailAllAndMarkCompleted(exception))
+        {
+            _inner.Complete(exception);
+        }
     }
 
-    public override ValueTask CompleteAsync(Exception? exception = null)
-    {
-        FailAllAndMarkCompleted();
-        return _inner.CompleteAsync(exception);
-    }
+    public override ValueTask CompleteAsync(Exception? exception = null) =>
+        FailAllAndMarkCompleted(exception) ? default : _inner.CompleteAsync(exception);
 
-    private void FailAllAndMarkCompleted()
+    /// <summary>
+    /// Ends the writer for Kestrel. Returns true when the inner writer must not be completed now because our own
+    /// flush is pending on it (a PipeWriter takes no call during its flush): it is completed, after the bytes Kestrel
+    /// staged meanwhile, when that flush ends.
+    /// </summary>
+    private bool FailAllAndMarkCompleted(Exception? exception)
     {
         PendingHint[] failed;
+        bool deferred;
         lock (_lock)
         {
             _completed = true;
             _http1Trailers.Stop(Http1TrailerFraming.Abandoned);
-            if (_staging.HasData && _ownFlush is null)
+            deferred = _ownFlush is not null;
+            if (deferred)
+            {
+                _completeDeferred = true;
+                _deferredCompleteError = exception;
+            }
+            else if (_staging.HasData)
             {
                 _staging.CopyTo(_inner);
             }
@@ -771,6 +858,22 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         foreach (var hint in failed)
         {
             hint.Completion.TrySetResult(Result(InformationalResponseStatus.ConnectionClosed));
+        }
+
+        return deferred;
+    }
+
+    // Our flush ended after Kestrel completed the writer: hand over what Kestrel staged, then complete.
+    private void RunDeferredComplete(Exception? exception)
+    {
+        try
+        {
+            _inner.Complete(exception);
+        }
+#pragma warning disable CA1031 // Off Kestrel's call path: a failing transport must not become an unobserved task exception.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

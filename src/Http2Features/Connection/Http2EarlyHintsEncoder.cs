@@ -6,7 +6,8 @@ namespace Http2Features.Connection;
 /// Encodes a 103 as an HTTP/2 HEADERS frame (plus CONTINUATION frames when the block exceeds the peer's
 /// max frame size) using only HPACK representations that leave the dynamic table untouched:
 /// literal-without-indexing with a static name index where one exists, no Huffman. <c>:status</c> is
-/// <c>08 03 "103"</c>, the same form Kestrel uses for its own 100-continue.
+/// <c>08 03 "103"</c>, the same form Kestrel uses for its own 100-continue. A block never carries a dynamic
+/// table size update: only Kestrel's encoder knows when it applies a new size.
 /// </summary>
 internal static class Http2EarlyHintsEncoder
 {
@@ -19,14 +20,9 @@ internal static class Http2EarlyHintsEncoder
 
     /// <summary>Length of the HPACK block (without frame headers).</summary>
     /// <param name="fields">Validated fields.</param>
-    /// <param name="tableSizeUpdate">A dynamic table size update to put first, or null.</param>
-    public static int GetBlockLength(IReadOnlyList<KeyValuePair<string, string>> fields, int? tableSizeUpdate)
+    public static int GetBlockLength(IReadOnlyList<KeyValuePair<string, string>> fields)
     {
         var length = Status103.Length;
-        if (tableSizeUpdate is { } size)
-        {
-            length += IntegerLength(size, 5);
-        }
 
         for (var i = 0; i < fields.Count; i++)
         {
@@ -47,14 +43,9 @@ internal static class Http2EarlyHintsEncoder
     }
 
     /// <summary>Writes the HPACK block into <paramref name="destination"/>; returns its length.</summary>
-    public static int EncodeBlock(IReadOnlyList<KeyValuePair<string, string>> fields, int? tableSizeUpdate, Span<byte> destination)
+    public static int EncodeBlock(IReadOnlyList<KeyValuePair<string, string>> fields, Span<byte> destination)
     {
         var at = 0;
-        if (tableSizeUpdate is { } size)
-        {
-            at += EncodeInteger(size, 5, 0x20, destination);
-        }
-
         Status103.CopyTo(destination[at..]);
         at += Status103.Length;
         for (var i = 0; i < fields.Count; i++)
@@ -101,11 +92,11 @@ internal static class Http2EarlyHintsEncoder
     }
 
     /// <summary>Encodes the whole 103 (block and frames) into a new array.</summary>
-    public static byte[] Encode(IReadOnlyList<KeyValuePair<string, string>> fields, int streamId, int maxFrameSize, int? tableSizeUpdate)
+    public static byte[] Encode(IReadOnlyList<KeyValuePair<string, string>> fields, int streamId, int maxFrameSize)
     {
-        var blockLength = GetBlockLength(fields, tableSizeUpdate);
+        var blockLength = GetBlockLength(fields);
         var block = blockLength <= 1024 ? stackalloc byte[blockLength] : new byte[blockLength];
-        EncodeBlock(fields, tableSizeUpdate, block);
+        EncodeBlock(fields, block);
         var frames = new byte[GetFramedLength(blockLength, maxFrameSize)];
         EncodeFrames(block, streamId, maxFrameSize, frames);
         return frames;

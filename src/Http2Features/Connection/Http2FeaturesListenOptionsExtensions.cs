@@ -73,7 +73,6 @@ public static class Http2FeaturesListenOptionsExtensions
             return new SeamConnectionMiddleware(
                 next,
                 http2Limits?.MaxStreamsPerConnection ?? 100,
-                (uint)Math.Max(0, http2Limits?.HeaderTableSize ?? 4096),
                 logger,
                 services?.GetService<PriorityMetrics>()).OnConnectionAsync;
         });

@@ -311,7 +311,14 @@ internal sealed class Http2FrameObserver
                 _sink.OnStreamReset(_streamId);
                 break;
 
-            case TypeSettings when _streamId == 0 && (_flags & FlagAck) == 0 && _payloadRemaining % 6 == 0 && _payloadRemaining > 0:
+            case TypeSettings when _streamId == 0 && (_flags & FlagAck) == 0 && _payloadRemaining % 6 == 0:
+                if (_payloadRemaining == 0)
+                {
+                    // Kestrel acknowledges an empty SETTINGS too: the ACKs are matched with frames in order.
+                    _sink.OnSettingsEnd();
+                    break;
+                }
+
                 BeginCollect(Collecting.SettingsEntry, 6);
                 return;
 
@@ -346,6 +353,7 @@ internal sealed class Http2FrameObserver
                     return;
                 }
 
+                _sink.OnSettingsEnd();
                 break;
 
             case Collecting.PriorityUpdateStreamId:

@@ -2,9 +2,9 @@ namespace Http2Features.Connection;
 
 /// <summary>
 /// Follows Kestrel's HTTP/2 output byte by byte (each byte once, in Advance order) to know where frames
-/// begin and end, whether a header block (HEADERS..CONTINUATION with END_HEADERS) is open, and what
-/// Kestrel's HPACK encoder has announced. Kestrel writes one frame across several GetSpan/Advance calls,
-/// so a 103 may only go in at a frame boundary outside a header block.
+/// begin and end and whether a header block (HEADERS..CONTINUATION with END_HEADERS) is open. Kestrel writes one frame across several GetSpan/Advance calls,
+/// so a 103 may only go in at a frame boundary outside a header block. It reads no HPACK: the writer never
+/// needs Kestrel's table state, only where header blocks and SETTINGS ACKs are.
 /// </summary>
 internal sealed class Http2OutputFrameTracker
 {
@@ -104,36 +104,6 @@ internal sealed class Http2OutputFrameTracker
         }
     }
 
-    // RFC 7541 §6.3: 001xxxxx with a 5-bit prefix integer; Kestrel puts it first in the block.
-    private static bool TryReadSizeUpdate(ReadOnlySpan<byte> prefix, out int size)
-    {
-        size = 0;
-        if (prefix.IsEmpty || (prefix[0] & 0xE0) != 0x20)
-        {
-            return false;
-        }
-
-        size = prefix[0] & 0x1F;
-        if (size < 0x1F)
-        {
-            return true;
-        }
-
-        var shift = 0;
-        for (var i = 1; i < prefix.Length; i++)
-        {
-            size += (prefix[i] & 0x7F) << shift;
-            if ((prefix[i] & 0x80) == 0)
-            {
-                return true;
-            }
-
-            shift += 7;
-        }
-
-        return false;
-    }
-
     private void EndFrame()
     {
         _headerFill = 0;
@@ -143,8 +113,7 @@ internal sealed class Http2OutputFrameTracker
                 var interpretable = (_flags & (PaddedFlag | PriorityFlag)) == 0;
                 var prefix = _prefix.AsSpan(0, _prefixFill);
                 var isContinue = interpretable && _payloadLength == 5 && prefix.SequenceEqual(Continue100);
-                int? sizeUpdate = interpretable && TryReadSizeUpdate(prefix, out var size) ? size : null;
-                _listener.OnHeaders(_streamId, isInformational: isContinue, sizeUpdate, endStream: (_flags & EndStreamFlag) != 0);
+                _listener.OnHeaders(_streamId, isInformational: isContinue, endStream: (_flags & EndStreamFlag) != 0);
                 break;
             case DataType:
                 _listener.OnData(_streamId, _payloadLength, endStream: (_flags & EndStreamFlag) != 0);
@@ -168,15 +137,15 @@ internal sealed class Http2OutputFrameTracker
 internal interface IHttp2OutputFrameListener
 {
     /// <summary>
-    /// A HEADERS frame; <paramref name="isInformational"/> for Kestrel's fixed 100-continue block;
-    /// <paramref name="sizeUpdate"/> is the dynamic table size update the block starts with, if any.
+    /// A HEADERS frame; <paramref name="isInformational"/> for Kestrel's fixed 100-continue block.
     /// </summary>
-    void OnHeaders(int streamId, bool isInformational, int? sizeUpdate, bool endStream);
+    void OnHeaders(int streamId, bool isInformational, bool endStream);
 
     void OnStreamEnded(int streamId, bool reset);
 
     /// <summary>A DATA frame (payload <paramref name="length"/> bytes, padding included) was written completely.</summary>
     void OnData(int streamId, int length, bool endStream);
 
+    /// <summary>A SETTINGS frame with ACK: Kestrel acknowledged the oldest client SETTINGS frame not yet acknowledged.</summary>
     void OnSettingsAck();
 }

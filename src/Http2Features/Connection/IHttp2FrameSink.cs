@@ -27,4 +27,7 @@ internal interface IHttp2FrameSink
 
     /// <summary>One setting of a client SETTINGS frame (not an ACK), in arrival order.</summary>
     void OnSetting(ushort id, uint value);
+
+    /// <summary>A client SETTINGS frame (not an ACK) ended; called for an empty one too, once per frame Kestrel will acknowledge.</summary>
+    void OnSettingsEnd();
 }

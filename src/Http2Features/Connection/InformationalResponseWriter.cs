@@ -51,6 +51,12 @@ internal enum InformationalResponseStatus
 
     /// <summary>No safe point or no room in the transport within the timeout (a client that stopped reading).</summary>
     Timeout,
+
+    /// <summary>
+    /// HTTP/2: the client lowered its HPACK table size and the server has not sent the header block that announces it
+    /// yet; the client would fail to decode a 103 now. Nothing was written.
+    /// </summary>
+    HeaderTableSizeChangePending,
 }
 
 /// <summary>The outcome of <see cref="IInformationalResponseWriter.WriteAsync"/>.</summary>

@@ -15,16 +15,14 @@ internal sealed class SeamConnectionMiddleware
 {
     private readonly ConnectionDelegate _next;
     private readonly int _maxConcurrentStreams;
-    private readonly uint _serverHeaderTableSize;
     private readonly ILogger _logger;
     private readonly PriorityMetrics? _metrics;
 
-    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, uint serverHeaderTableSize, ILogger logger, PriorityMetrics? metrics)
+    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, ILogger logger, PriorityMetrics? metrics)
     {
         _metrics = metrics;
         _next = next;
         _maxConcurrentStreams = maxConcurrentStreams;
-        _serverHeaderTableSize = serverHeaderTableSize;
         _logger = logger;
     }
 
@@ -37,7 +35,7 @@ internal sealed class SeamConnectionMiddleware
                 : _next(new SeamConnectionContext(context, existing, _logger));
         }
 
-        var state = new ConnectionSeamState(_maxConcurrentStreams, _metrics, _serverHeaderTableSize);
+        var state = new ConnectionSeamState(_maxConcurrentStreams, _metrics);
         context.Features.Set<IConnectionSeam>(state);
         ReleaseWhenComplete(context, state);
         return _next(new SeamConnectionContext(context, state, _logger));

@@ -55,4 +55,6 @@ internal sealed class SeamTransportLayer : IHttp2FrameSink
     void IHttp2FrameSink.OnStreamReset(int streamId) => ((IHttp2FrameSink)_state).OnStreamReset(streamId);
 
     void IHttp2FrameSink.OnSetting(ushort id, uint value) => ((IHttp2FrameSink)_state).OnSetting(id, value);
+
+    void IHttp2FrameSink.OnSettingsEnd() => ((IHttp2FrameSink)_state).OnSettingsEnd();
 }

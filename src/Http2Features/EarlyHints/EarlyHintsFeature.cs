@@ -197,6 +197,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
         InformationalResponseStatus.ResponseStarted => new EarlyHintsResult(EarlyHintsStatus.ResponseStarted),
         InformationalResponseStatus.StreamReset => new EarlyHintsResult(EarlyHintsStatus.RequestAborted),
         InformationalResponseStatus.Timeout => new EarlyHintsResult(EarlyHintsStatus.Timeout),
+        InformationalResponseStatus.HeaderTableSizeChangePending => new EarlyHintsResult(EarlyHintsStatus.HeaderTableSizeChangePending),
         _ => new EarlyHintsResult(EarlyHintsStatus.ConnectionClosed),
     };
 }

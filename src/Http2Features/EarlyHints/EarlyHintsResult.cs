@@ -35,6 +35,13 @@ public enum EarlyHintsStatus
     /// (typically a client that stopped reading).
     /// </summary>
     Timeout,
+
+    /// <summary>
+    /// HTTP/2 only: the client lowered its HPACK header table size (SETTINGS_HEADER_TABLE_SIZE) and Kestrel has not
+    /// yet sent the response headers that announce the new size, which must come first; the client could not decode a
+    /// 103 before that. Nothing was sent. Calls after Kestrel's next response on the connection are not affected.
+    /// </summary>
+    HeaderTableSizeChangePending,
 }
 
 /// <summary>

@@ -102,6 +102,7 @@ internal sealed partial class EarlyHintsService
         EarlyHintsStatus.RequestAborted => "request_aborted",
         EarlyHintsStatus.ConnectionClosed => "connection_closed",
         EarlyHintsStatus.Timeout => "timeout",
+        EarlyHintsStatus.HeaderTableSizeChangePending => "header_table_size_change_pending",
         _ => "_OTHER", // OpenTelemetry's fallback value; Sent never gets an error.type
     };
 

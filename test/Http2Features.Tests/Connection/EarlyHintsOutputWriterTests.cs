@@ -152,57 +152,104 @@ public class EarlyHintsOutputWriterTests
         (await writer.WriteAsync(Hint(0, started: () => true), default)).Status.Should().Be(InformationalResponseStatus.ResponseStarted);
     }
 
+    private static ClientSettingsObservation Settings(params uint?[] headerTableSizes)
+    {
+        // One client SETTINGS frame per value, as the input observer records them (null: a frame without the setting).
+        var settings = new ClientSettingsObservation();
+        foreach (var size in headerTableSizes)
+        {
+            if (size is { } s)
+            {
+                settings.Observe(ClientSettingsObservation.SettingsHeaderTableSize, s);
+            }
+
+            settings.EndFrame();
+        }
+
+        return settings;
+    }
+
+    private static List<TestFrame> Hints(byte[] bytes) =>
+        TestFrames.Parse(bytes).Where(f => f.Type == 0x1 && f.Payload.Length > 5 && f.Payload[4] == (byte)'3').ToList();
+
     [Fact]
-    public async Task Client_that_lowered_its_header_table_gets_the_same_size_update_Kestrel_will_send()
+    public async Task After_the_ACK_of_a_smaller_header_table_hints_report_pending_until_Kestrels_next_header_block()
     {
         var pipe = new Pipe();
-        var settings = new FakeSettings(4096);
-        var writer = new EarlyHintsOutputWriter(pipe.Writer, settings);
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, Settings(0));
         await WriteSplitAsync(writer, ServerSettings, 1);
-        settings.HeaderTableSize = 0; // the seam saw the client's SETTINGS_HEADER_TABLE_SIZE=0 ...
-        writer.PendingTableSizeUpdate().Should().BeNull("... but Kestrel has not applied it before its ACK");
+        writer.SizeUpdateOwed.Should().BeFalse("the client's SETTINGS is not acknowledged yet");
         await WriteSplitAsync(writer, SettingsAck, 1);
-        writer.PendingTableSizeUpdate().Should().Be(0);
+        writer.SizeUpdateOwed.Should().BeTrue("the client now requires a size update first in the next block, which only Kestrel may send");
 
-        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
-        writer.PendingTableSizeUpdate().Should().Be(0, "Kestrel's encoder still owes its own update, and repeating it is legal");
+        (await writer.WriteAsync(Hint(1), default)).Status.Should().Be(InformationalResponseStatus.HeaderTableSizeChangePending);
 
-        // Kestrel's first block: size update 0 then :status 200 (0x88) — after that no update is owed.
-        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 1, [0x20, 0x88]), 3);
-        writer.PendingTableSizeUpdate().Should().BeNull();
-        (await writer.WriteAsync(Hint(3), default)).IsWritten.Should().BeTrue();
+        // Kestrel's next block (size update 0, :status 200): after it the client requires nothing more.
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 3, [0x20, 0x88]), 3);
+        writer.SizeUpdateOwed.Should().BeFalse();
+        (await writer.WriteAsync(Hint(5), default)).IsWritten.Should().BeTrue();
 
         await writer.CompleteAsync();
-        var hints = TestFrames.Parse(await ReadAllAsync(pipe)).Where(f => f.Type == 0x1 && f.Payload.Length > 5).ToList();
-        hints[0].Payload[0].Should().Be(0x20);
-        hints[0].Payload[1].Should().Be(0x08);
-        hints[^1].StreamId.Should().Be(3);
-        hints[^1].Payload[0].Should().Be(0x08);
+        var hints = Hints(await ReadAllAsync(pipe));
+        hints.Should().ContainSingle().Which.StreamId.Should().Be(5);
+        hints[0].Payload[0].Should().Be(0x08, "an injected block never carries a size update");
     }
 
     [Fact]
-    public async Task Client_settings_that_do_not_change_the_effective_size_need_no_update()
+    public async Task Hint_queued_while_Kestrel_writes_the_ACK_and_a_header_block_goes_out_right_after_that_block()
     {
-        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, new FakeSettings(65536));
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, Settings(256));
+        await WriteSplitAsync(writer, ServerSettings, 1);
+
+        writer.GetSpan(9);
+        var pending = writer.WriteAsync(Hint(1), default);
+        pending.IsCompleted.Should().BeFalse("Kestrel holds memory");
+        await WriteSplitAsync(writer, [.. SettingsAck, .. TestFrames.Frame(0x1, 0x5, 3, [0x3F, 0xE1, 0x01, 0x88])], 4);
+
+        (await pending).IsWritten.Should().BeTrue();
+        await writer.CompleteAsync();
+        var frames = TestFrames.Parse(await ReadAllAsync(pipe));
+        frames.Select(f => (f.Type, f.Flags, f.StreamId)).Should().Equal((0x4, 0, 0), (0x4, 1, 0), (0x1, 5, 3), (0x1, 4, 1));
+        frames[3].Payload[0].Should().Be(0x08);
+    }
+
+    [Theory]
+    [InlineData(4096u, 0u, false, true)]
+    [InlineData(0u, 4096u, true, false)]
+    public async Task Two_SETTINGS_frames_in_one_read_are_each_matched_with_their_own_ACK(uint first, uint second, bool owedAfterFirstAck, bool owedAfterSecondAck)
+    {
+        // The seam read both frames before Kestrel acknowledged either: the first ACK is the first frame's.
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, Settings(first, second));
         await WriteSplitAsync(writer, ServerSettings, 1);
         await WriteSplitAsync(writer, SettingsAck, 1);
-        writer.PendingTableSizeUpdate(4096).Should().BeNull("min(65536, 4096) is Kestrel's initial 4096");
-        writer.PendingTableSizeUpdate(1024).Should().Be(1024, "a server limit below 4096 changes Kestrel's table on the first SETTINGS");
+        writer.SizeUpdateOwed.Should().Be(owedAfterFirstAck);
+        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 1, owedAfterFirstAck ? [0x20, 0x88] : [0x88]), 2);
+        await WriteSplitAsync(writer, SettingsAck, 1);
+        writer.SizeUpdateOwed.Should().Be(owedAfterSecondAck);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(4096u)]
+    [InlineData(65536u)]
+    public async Task SETTINGS_that_do_not_lower_the_header_table_never_hold_a_hint(uint? size)
+    {
+        // Browsers announce 65536 in their preface: their first 103 must not wait.
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, Settings(size));
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        await WriteSplitAsync(writer, SettingsAck, 1);
+        writer.SizeUpdateOwed.Should().BeFalse();
+        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
     }
 
     [Fact]
-    public async Task Kestrel_size_update_of_4096_after_a_multi_byte_prefix_is_read_back()
+    public async Task An_ACK_for_a_SETTINGS_frame_the_seam_did_not_see_is_treated_as_a_size_change()
     {
-        var settings = new FakeSettings(0);
-        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, settings);
+        var writer = new EarlyHintsOutputWriter(new Pipe().Writer, Settings());
         await WriteSplitAsync(writer, ServerSettings, 1);
         await WriteSplitAsync(writer, SettingsAck, 1);
-        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 1, [0x20, 0x88]), 2);
-        settings.HeaderTableSize = 4096;
-        await WriteSplitAsync(writer, SettingsAck, 1);
-        writer.PendingTableSizeUpdate().Should().Be(4096);
-        await WriteSplitAsync(writer, TestFrames.Frame(0x1, 0x5, 3, [0x3F, 0xE1, 0x1F, 0x88]), 4);
-        writer.PendingTableSizeUpdate().Should().BeNull();
+        writer.SizeUpdateOwed.Should().BeTrue("unknown means assume the worst");
     }
 
     [Fact]
@@ -253,6 +300,27 @@ public class EarlyHintsOutputWriterTests
         var pending = writer.WriteAsync(Hint(1), default);
         await WriteSplitAsync(writer, TestFrames.Frame(0x3, 0, 1, [0, 0, 0, 8]), 2);
         (await pending).Status.Should().Be(InformationalResponseStatus.StreamReset);
+    }
+
+    [Fact]
+    public async Task Client_RST_STREAM_read_on_input_drops_the_queued_hint_and_any_later_one_for_that_stream()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        writer.GetSpan(10);
+        var queued = writer.WriteAsync(Hint(1), default);
+
+        // The seam read the client's RST_STREAM for stream 1; Kestrel has not acted on it yet.
+        writer.OnClientReset(1);
+
+        (await queued).Status.Should().Be(InformationalResponseStatus.StreamReset);
+        writer.Advance(0);
+        await writer.FlushAsync();
+        (await writer.WriteAsync(Hint(1), default)).Status.Should().Be(InformationalResponseStatus.StreamReset);
+        (await writer.WriteAsync(Hint(3), default)).IsWritten.Should().BeTrue("other streams are not affected");
+        await writer.CompleteAsync();
+        TestFrames.Parse(await ReadAllAsync(pipe)).Where(f => f.Type == 0x1).Select(f => f.StreamId).Should().Equal(3);
     }
 
     [Fact]
@@ -349,13 +417,6 @@ public class EarlyHintsOutputWriterTests
                 (previous.Type == 0x1 && (previous.Flags & 0x4) == 0).Should().BeFalse("a hint must not follow a HEADERS without END_HEADERS");
             }
         }
-    }
-
-    private sealed class FakeSettings(uint headerTableSize, uint maxFrameSize = 16384) : IHttp2ClientSettingsSource
-    {
-        public uint HeaderTableSize { get; set; } = headerTableSize;
-
-        public uint MaxFrameSize { get; set; } = maxFrameSize;
     }
 }
 

@@ -119,6 +119,7 @@ public class FrameObserverPropertyTests
 
         public void OnSetting(ushort id, uint value) => Events.Add(Invariant($"setting {id} {value}"));
 
+        public void OnSettingsEnd() => Events.Add("settings end");
 
         private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
     }

@@ -34,7 +34,7 @@ public class FrameObserverTests
 
     private static readonly string[] Expected =
     [
-        "setting 1=1024", "setting 3=100", "setting 5=32768",
+        "setting 1=1024", "setting 3=100", "setting 5=32768", "settings end",
         "headers 1 dep=0 w=256 e=True",
         "headers 3 dep=1 w=1 e=False",
         "opened 5",
@@ -218,5 +218,6 @@ public class FrameObserverTests
 
         public void OnSetting(ushort id, uint value) => Events.Add($"setting {id}={value}");
 
+        public void OnSettingsEnd() => Events.Add("settings end");
     }
 }

@@ -12,7 +12,7 @@ public class Http2EarlyHintsEncoderTests
     [Fact]
     public void Status_is_literal_without_indexing_static_8_and_link_uses_static_name_45()
     {
-        var bytes = Http2EarlyHintsEncoder.Encode(OneLink, streamId: 5, maxFrameSize: 16384, tableSizeUpdate: null);
+        var bytes = Http2EarlyHintsEncoder.Encode(OneLink, streamId: 5, maxFrameSize: 16384);
 
         var value = "</a.css>; rel=preload; as=style"u8.ToArray();
         byte[] block = [0x08, 0x03, (byte)'1', (byte)'0', (byte)'3', 0x0F, 0x1E, (byte)value.Length, .. value];
@@ -23,34 +23,34 @@ public class Http2EarlyHintsEncoderTests
     public void Unknown_names_are_literal_new_name_in_lower_case()
     {
         var block = new byte[64];
-        var length = Http2EarlyHintsEncoder.EncodeBlock([new("X-Hint", "1")], null, block);
+        var length = Http2EarlyHintsEncoder.EncodeBlock([new("X-Hint", "1")], block);
         block[..length].Should().Equal([0x08, 0x03, (byte)'1', (byte)'0', (byte)'3', 0x00, 0x06, .. "x-hint"u8.ToArray(), 0x01, (byte)'1']);
     }
 
-    [Theory]
-    [InlineData(0, new byte[] { 0x20 })]
-    [InlineData(30, new byte[] { 0x3E })]
-    [InlineData(4096, new byte[] { 0x3F, 0xE1, 0x1F })]
-    public void Dynamic_table_size_update_prefixes_the_block(int size, byte[] expected)
+    [Fact]
+    public void Block_never_starts_with_a_dynamic_table_size_update_and_leaves_the_table_alone()
     {
+        // Only Kestrel's encoder knows when it applies a new size: an update or an indexed literal from the pack
+        // could put the client's table out of step with it.
         var block = new byte[64];
-        var length = Http2EarlyHintsEncoder.EncodeBlock(OneLink, size, block);
-        block[..expected.Length].Should().Equal(expected);
-        length.Should().Be(Http2EarlyHintsEncoder.GetBlockLength(OneLink, size));
+        var length = Http2EarlyHintsEncoder.EncodeBlock(OneLink, block);
+        length.Should().Be(Http2EarlyHintsEncoder.GetBlockLength(OneLink));
+        block[0].Should().Be(0x08, "the block starts with :status 103, never with a size update (001xxxxx)");
+        (block[5] & 0xF0).Should().Be(0x00, "link is a literal without indexing (0000xxxx)");
     }
 
     [Fact]
     public void Block_larger_than_max_frame_size_continues_in_CONTINUATION_frames_with_END_HEADERS_on_the_last()
     {
         var fields = Enumerable.Range(0, 5).Select(i => new KeyValuePair<string, string>("link", $"</{i}.css>; rel=preload; as=style; x=\"{new string('a', 8000)}\"")).ToArray();
-        var bytes = Http2EarlyHintsEncoder.Encode(fields, 3, 16384, null);
+        var bytes = Http2EarlyHintsEncoder.Encode(fields, 3, 16384);
 
         var frames = TestFrames.Parse(bytes);
         frames.Select(f => f.Type).Should().Equal(0x1, 0x9, 0x9);
         frames.Select(f => f.Flags).Should().Equal(0x0, 0x0, 0x4);
         frames.Should().OnlyContain(f => f.StreamId == 3 && f.Payload.Length <= 16384);
         var block = frames.SelectMany(f => f.Payload).ToArray();
-        block.Length.Should().Be(Http2EarlyHintsEncoder.GetBlockLength(fields, null));
+        block.Length.Should().Be(Http2EarlyHintsEncoder.GetBlockLength(fields));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public class Http2EarlyHintsEncoderTests
 
         KeyValuePair<string, string>[] fields = [new("link", "</a.css>; rel=preload; as=style"), new("Link", "</b.js>; rel=modulepreload"), new("x-Custom", "v")];
         var block = new byte[256];
-        var length = Http2EarlyHintsEncoder.EncodeBlock(fields, 0, block);
+        var length = Http2EarlyHintsEncoder.EncodeBlock(fields, block);
         var hex = Convert.ToHexString(block, 0, length);
         var psi = new ProcessStartInfo("/usr/bin/python3", ["-c", "import sys,hpack; d=hpack.Decoder(); print(d.decode(bytes.fromhex(sys.argv[1])))", hex])
         {

@@ -119,7 +119,7 @@ public class KestrelOutputPinningTests
 
         public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
 
-        void IHttp2OutputFrameListener.OnHeaders(int streamId, bool isInformational, int? sizeUpdate, bool endStream)
+        void IHttp2OutputFrameListener.OnHeaders(int streamId, bool isInformational, bool endStream)
         {
         }
 

@@ -8,6 +8,7 @@ public class EarlyHintsInteropTests
 {
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(30);
     private static readonly string[] HintHintFinal = ["103", "103", "200"];
+    private static readonly string[] FinalOnly = ["200"];
 
     [Theory]
     [InlineData("--http1.1", "HTTP/1.1 103 Early Hints", "HTTP/1.1 200 OK")]
@@ -51,10 +52,23 @@ public class EarlyHintsInteropTests
             output.Should().Contain("SETTINGS_HEADER_TABLE_SIZE(0x01):0");
         }
 
-        // Two requests on one connection, each: 103, 103, then 200.
+        // Two requests on one connection, each: 103, 103, then 200. With -c 0, nghttp2 requires Kestrel's first header
+        // block to announce the new size, so hints asked for before it are not sent (HeaderTableSizeChangePending):
+        // such a request gets fewer 103s, never one it cannot decode.
         var statuses = Regex.Matches(output, @"recv \(stream_id=(\d+)\) :status: (\d+)").Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
-        statuses.GroupBy(s => s.Item1).Should().HaveCount(2).And.OnlyContain(g => g.Select(s => s.Item2).SequenceEqual(HintHintFinal));
-        output.Should().Contain("link: </style1.css>; rel=preload; as=style");
+        var perStream = statuses.GroupBy(s => s.Item1).ToList();
+        perStream.Should().HaveCount(2);
+        if (tableSizeZero)
+        {
+            // (A second call on a stream may go out once another stream's 200 announced the size: 103 then 200.)
+            perStream.Should().OnlyContain(g => g.Select(s => s.Item2).SkipWhile(status => status == "103").SequenceEqual(FinalOnly) && g.Count() <= 3);
+            host.Results.Where(r => r.Path == "/hint").Should().OnlyContain(r => r.Result.Status == EarlyHintsStatus.Sent || r.Result.Status == EarlyHintsStatus.HeaderTableSizeChangePending);
+        }
+        else
+        {
+            perStream.Should().OnlyContain(g => g.Select(s => s.Item2).SequenceEqual(HintHintFinal));
+            output.Should().Contain("link: </style1.css>; rel=preload; as=style");
+        }
     }
 
     [Fact]

@@ -55,7 +55,8 @@ PORT_OFF=$(free_port); PORT_ON=$(free_port)
 while [[ $PORT_ON == "$PORT_OFF" ]]; do PORT_ON=$(free_port); done
 
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+WORK=$(mktemp -d)
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 export DOTNET_gcServer=${DOTNET_gcServer:-0}
@@ -88,16 +89,16 @@ load() {
   done=$(awk '/^requests:/ { print $8 }' <<<"$out")
   failed=$(awk '/^requests:/ { print $10 + $12 + $14 }' <<<"$out")
   if [[ "$done" != "$3" || "$failed" != "0" ]]; then echo "h2load on :$1$2: $done of $3 succeeded, $failed failed/errored/timed out" >&2; return 1; fi
-  awk '/^finished in/ { print $4 }' <<<"$out" | tr -d ',' > "$4"
+  awk '/^finished in/ { print $4 }' <<<"$out" > "$4"
 }
 
-# run <port> <pid> <path> <requests> -> "ticks_us_per_req rusage_us_per_req bytes_per_req"
+# run <port> <pid> <path> <requests> -> "ticks_us_per_req rusage_us_per_req bytes_per_req req_per_s"
 run() {
-  local b e
+  local b e rps=$WORK/rps.$1
   b=$(snapshot "$1" "$2")
-  load "$1" "$3" "$4" /dev/null || exit 1
+  load "$1" "$3" "$4" "$rps" || exit 1
   e=$(snapshot "$1" "$2")
-  per_request "$b" "$e" "$4"
+  echo "$(per_request "$b" "$e" "$4") $(cat "$rps")"
 }
 
 # run_pair <path> <requests> -> two lines, off then on: both servers loaded at the same time (PAIRED=1), so whatever
@@ -105,11 +106,11 @@ run() {
 run_pair() {
   local bo bn eo en
   bo=$(snapshot "$PORT_OFF" "$PID_OFF"); bn=$(snapshot "$PORT_ON" "$PID_ON")
-  load "$PORT_OFF" "$1" "$2" /dev/null & local lo=$!
-  load "$PORT_ON" "$1" "$2" /dev/null & local ln=$!
+  load "$PORT_OFF" "$1" "$2" "$WORK/rps.off" & local lo=$!
+  load "$PORT_ON" "$1" "$2" "$WORK/rps.on" & local ln=$!
   wait "$lo" || exit 1; wait "$ln" || exit 1
   eo=$(snapshot "$PORT_OFF" "$PID_OFF"); en=$(snapshot "$PORT_ON" "$PID_ON")
-  per_request "$bo" "$eo" "$2"; per_request "$bn" "$en" "$2"
+  echo "$(per_request "$bo" "$eo" "$2") $(cat "$WORK/rps.off")"; echo "$(per_request "$bn" "$en" "$2") $(cat "$WORK/rps.on")"
 }
 
 warm() { # warm <port> <pid> <path>
@@ -129,14 +130,15 @@ median() { printf '%s\n' $1 | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) pr
 echo "warm-up ..." >&2
 for p in $PATHS; do warm "$PORT_OFF" "$PID_OFF" "$p"; warm "$PORT_ON" "$PID_ON" "$p"; done
 
-declare -A OFF ON SOFF SON AOFF AON RATIO SRATIO
+declare -A OFF ON SOFF SON AOFF AON RATIO SRATIO QOFF QON QRATIO
 for r in $(seq 1 "$ROUNDS"); do
   for p in $PATHS; do
     if (( PAIRED )); then pair=$(run_pair "$p" "$REQUESTS"); o=$(sed -n 1p <<<"$pair"); n=$(sed -n 2p <<<"$pair")
     elif (( r % 2 )); then o=$(run "$PORT_OFF" "$PID_OFF" "$p" "$REQUESTS"); n=$(run "$PORT_ON" "$PID_ON" "$p" "$REQUESTS")
     else n=$(run "$PORT_ON" "$PID_ON" "$p" "$REQUESTS"); o=$(run "$PORT_OFF" "$PID_OFF" "$p" "$REQUESTS"); fi
-    read -r ot os oa <<<"$o"; read -r nt ns na <<<"$n"
+    read -r ot os oa oq <<<"$o"; read -r nt ns na nq <<<"$n"
     OFF[$p]+="$ot "; ON[$p]+="$nt "; SOFF[$p]+="$os "; SON[$p]+="$ns "; AOFF[$p]+="$oa "; AON[$p]+="$na "
+    QOFF[$p]+="$oq "; QON[$p]+="$nq "; QRATIO[$p]+="$(awk -v a="$nq" -v b="$oq" 'BEGIN { printf "%.3f", a / b }') "
     RATIO[$p]+="$(awk -v a="$nt" -v b="$ot" 'BEGIN { printf "%.3f", a / b }') "
     SRATIO[$p]+="$(awk -v a="$ns" -v b="$os" 'BEGIN { printf "%.3f", a / b }') "
     printf 'round %d %-10s off %6.2f us/req (rusage %6.3f, %7.1f B/req)   on %6.2f us/req (rusage %6.3f, %7.1f B/req)\n' \
@@ -149,16 +151,16 @@ echo "server pinned to cpu $SERVER_CPU, h2load -n $REQUESTS -c $CLIENTS -m $STRE
 echo "\"off\" = LoadApp mode $OFF_MODE, \"on\" = LoadApp mode $ON_MODE"
 echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); medians (per-round values below)"
 echo
-echo "| path | off µs/req | on µs/req | on/off | off µs/req (rusage) | on µs/req (rusage) | on/off per round, median | off B/req | on B/req |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| path | off µs/req | on µs/req | on/off | off µs/req (rusage) | on µs/req (rusage) | on/off per round, median | off B/req | on B/req | h2load req/s on/off per round, median |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for p in $PATHS; do
-  printf '| `%s` | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f | %.0f | %.0f |\n' "$p" "$(median "${OFF[$p]}")" "$(median "${ON[$p]}")" \
+  printf '| `%s` | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f | %.0f | %.0f | %.3f |\n' "$p" "$(median "${OFF[$p]}")" "$(median "${ON[$p]}")" \
     "$(awk -v a="$(median "${ON[$p]}")" -v b="$(median "${OFF[$p]}")" 'BEGIN { print a / b }')" \
     "$(median "${SOFF[$p]}")" "$(median "${SON[$p]}")" "$(median "${SRATIO[$p]}")" \
-    "$(median "${AOFF[$p]}")" "$(median "${AON[$p]}")"
+    "$(median "${AOFF[$p]}")" "$(median "${AON[$p]}")" "$(median "${QRATIO[$p]}")"
 done
 echo
-echo "per round (utime+stime µs/req off/on; rusage µs/req off/on and their on/off; allocated B/req off/on):"
+echo "per round (utime+stime µs/req off/on; rusage µs/req off/on and their on/off; allocated B/req off/on; h2load req/s):"
 for p in $PATHS; do
   echo "  $p  off: ${OFF[$p]}"
   echo "  $p  on:  ${ON[$p]}"
@@ -166,4 +168,5 @@ for p in $PATHS; do
   echo "  $p  rusage on:  ${SON[$p]}"
   echo "  $p  on/off (rusage): ${SRATIO[$p]}"
   echo "  $p  B/req off: ${AOFF[$p]} on: ${AON[$p]}"
+  echo "  $p  req/s off: ${QOFF[$p]} on: ${QON[$p]} on/off: ${QRATIO[$p]}"
 done

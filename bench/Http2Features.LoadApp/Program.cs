@@ -41,6 +41,18 @@ builder.WebHost.ConfigureKestrel(k => k.Listen(address, port, lo =>
     lo.Protocols = HttpProtocols.Http1AndHttp2;
     lo.UseHttps(certificate);
 }));
+// Buffers below the response scheduler (bench/priority-shaped-link.sh): Kestrel's per-stream response buffer and the
+// socket transport's output pipe, both 64 KiB by default. Unset: the defaults.
+if (Environment.GetEnvironmentVariable("LOADAPP_MAX_RESPONSE_BUFFER") is { Length: > 0 } responseBuffer)
+{
+    builder.WebHost.ConfigureKestrel(k => k.Limits.MaxResponseBufferSize = long.Parse(responseBuffer, System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (Environment.GetEnvironmentVariable("LOADAPP_MAX_WRITE_BUFFER") is { Length: > 0 } writeBuffer)
+{
+    builder.WebHost.UseSockets(o => o.MaxWriteBufferSize = long.Parse(writeBuffer, System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (packInstalled)
 {
     builder.Services.AddHttp2Features(o => o.EarlyHints.Automatic.Enabled = automatic);

@@ -40,8 +40,21 @@ public sealed class ResponseSchedulingOptions
     /// </summary>
     public int NotSentLowWatermark { get; set; } = 16 * 1024;
 
+    /// <summary>
+    /// While scheduling is on, Kestrel's <c>Limits.MaxResponseBufferSize</c> and the socket transport's
+    /// <c>MaxWriteBufferSize</c> (both 64 KiB by default) are lowered to this when the app left them at their
+    /// defaults: both buffers sit below the scheduler, so what they hold of a download always goes out ahead of an
+    /// urgent response. 0 leaves them alone. Default 16 KiB; range 0 .. 16 MiB.
+    /// </summary>
+    public int ResponseBufferSize { get; set; } = 16 * 1024;
+
     internal void Validate(List<string> failures)
     {
+        if (ResponseBufferSize is < 0 or > 16 * 1024 * 1024)
+        {
+            failures.Add(string.Create(CultureInfo.InvariantCulture, $"Http2Features:Priority:Scheduling:ResponseBufferSize must be between 0 and 16777216 bytes; got {ResponseBufferSize}."));
+        }
+
         CheckTime(failures, nameof(MaxHoldBack), MaxHoldBack);
         CheckTime(failures, nameof(StallTimeout), StallTimeout);
         CheckTime(failures, nameof(IdleTimeout), IdleTimeout);

@@ -29,8 +29,9 @@ public sealed class NewAppInstallTests(Example.ExampleBuildFixture build)
         var app = Path.Combine(copy.Root, "install-newapp");
 
         // The README's two commands, with its folder replaced by ours.
-        await RepositoryCopy.DotnetAsync(copy.Repo, CliTimeout, [.. Arguments(packCommand, feed)]);
+        var packOutput = await RepositoryCopy.DotnetAsync(copy.Repo, CliTimeout, [.. Arguments(packCommand, feed)]);
         Directory.GetFiles(feed, "Http2Features.*.nupkg").Should().ContainSingle();
+        CheckPackageMetadata(Directory.GetFiles(feed, "Http2Features.*.nupkg").Single(), packOutput);
         await RepositoryCopy.DotnetAsync(copy.Root, CliTimeout, "new", "web", "-o", app);
         await RepositoryCopy.DotnetAsync(app, CliTimeout, [.. Arguments(addCommand, feed)]);
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program, TestContext.Current.CancellationToken);
@@ -69,6 +70,26 @@ public sealed class NewAppInstallTests(Example.ExampleBuildFixture build)
         server.Should().Contain("Now listening on: https://127.0.0.1:8443", "the URL the README gives");
         server.Should().Contain("launch profile 'http'", "the Warning that explains why the profile's http URL is not used");
         server.Should().NotContainAny(["Request starting", "Request finished", "Executing endpoint"], "a request logs nothing with the template's appsettings.json");
+    }
+
+    /// <summary>The NuGet metadata: licence, repository URL, a README whose links work on nuget.org, no pack warning.</summary>
+    private static void CheckPackageMetadata(string nupkg, string packOutput)
+    {
+        Regex.Matches(packOutput, @"^.*: warning .*$", RegexOptions.Multiline).Select(m => m.Value).Should().BeEmpty("dotnet pack prints no warning");
+        using var zip = System.IO.Compression.ZipFile.OpenRead(nupkg);
+        string Read(string name)
+        {
+            using var reader = new StreamReader(zip.GetEntry(name)!.Open());
+            return reader.ReadToEnd();
+        }
+
+        var nuspec = Read("Http2Features.nuspec");
+        nuspec.Should().Contain("<license type=\"expression\">MIT</license>");
+        nuspec.Should().MatchRegex(@"<repository type=""git"" url=""https://github\.com/[^""]+"" ");
+        nuspec.Should().Contain("<readme>README.md</readme>");
+        var links = Regex.Matches(Read("README.md"), @"\]\((?<url>[^)]+)\)").Select(m => m.Groups["url"].Value).ToList();
+        links.Should().NotBeEmpty().And.OnlyContain(url => url.StartsWith("https://", StringComparison.Ordinal), "relative links do not work on nuget.org");
+        File.Exists(Path.Combine(RepositoryCopy.RepositoryRoot(), "LICENSE")).Should().BeTrue("the repository carries the MIT licence text");
     }
 
     private static async Task RequireNetworkNamespaceAsync()

@@ -36,7 +36,7 @@ public class EarlyHintsSendBenchmarks
     public void Setup()
     {
         _services = new ServiceCollection().AddLogging().AddHttp2Features().BuildServiceProvider();
-        var state = new ConnectionSeamState(maxConcurrentStreams: 100);
+        var state = new ConnectionSeamState();
         state.SetProtocol(SeamProtocol.Http2);
         _writer = new EarlyHintsOutputWriter(_pipe.Writer, null);
         ServerSettings.CopyTo(_writer.GetSpan(ServerSettings.Length));
@@ -149,22 +149,12 @@ public class EarlyHintsSendBenchmarks
 
         public bool IsHttp2 => state.IsHttp2;
 
-        public Http2Features.Priority.StreamPriorityTable Priorities => state.Priorities;
-
-        public Http2Features.Priority.StreamPriorityFeaturePool PriorityFeatures => state.PriorityFeatures;
-
-        public ClientSettingsObservation ClientSettings => state.ClientSettings;
-
         public IInformationalResponseWriter InformationalResponses => writer;
 
         public IHttp1ResponseTrailerPort Http1Trailers => state.Http1Trailers;
 
-        public StreamOutputProgress OutputProgress => state.OutputProgress;
+        public void Subscribe(IHttp2InputFrameObserver observer) => state.Subscribe(observer);
 
-        public T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
-            where T : class => state.GetOrAttach(factory);
-
-        public T? Get<T>()
-            where T : class => state.Get<T>();
+        public void Subscribe(IHttp2StreamOutputObserver observer) => state.Subscribe(observer);
     }
 }

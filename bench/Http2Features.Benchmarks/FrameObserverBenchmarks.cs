@@ -86,7 +86,7 @@ public class FrameObserverBenchmarks
         }
 
         var bytes = frames.SelectMany(f => f).ToArray();
-        var observer = new Http2FrameObserver(new SeamTransportLayer(new ConnectionSeamState(100), afterTls: true), sniff: false);
+        var observer = new Http2FrameObserver(new SeamTransportLayer(new ConnectionSeamState(), afterTls: true), sniff: false);
         observer.Observe("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8);
         observer.Observe(bytes); // warm the priority table to its steady size
         return (observer, bytes);

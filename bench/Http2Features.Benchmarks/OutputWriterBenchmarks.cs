@@ -26,7 +26,7 @@ public class OutputWriterBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _writer = new EarlyHintsOutputWriter(_seamPipe.Writer, null, streamEnded: static _ => { });
+        _writer = new EarlyHintsOutputWriter(_seamPipe.Writer, null, streamOutput: new ConnectionSeamState());
         ServerSettings.CopyTo(_writer.GetSpan(ServerSettings.Length));
         _writer.Advance(ServerSettings.Length);
         _ = _writer.FlushAsync().AsTask().Result;

@@ -22,12 +22,14 @@ public class PriorityResolveBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var seam = new ConnectionSeamState(maxConcurrentStreams: 100);
+        var seam = new ConnectionSeamState();
         seam.SetProtocol(SeamProtocol.Http2);
-        seam.Priorities.OnPriority(1, 0, 42, false, opensStream: true);
+        var priority = new Http2Features.Priority.StreamPriorityConnection(seam, maxConcurrentStreams: 100);
+        priority.Priorities.OnPriority(1, 0, 42, false, opensStream: true);
         _context = new DefaultHttpContext();
         _context.Features.Set<IHttpResponseFeature>(_response);
         _context.Features.Set<IConnectionSeam>(seam);
+        _context.Features.Set(priority);
         _context.Features.Set<IHttp2StreamIdFeature>(_streamId);
         _context.Request.Headers["priority"] = "u=1, i";
     }

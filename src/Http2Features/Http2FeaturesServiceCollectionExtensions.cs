@@ -42,7 +42,8 @@ public static class Http2FeaturesServiceCollectionExtensions
         // Each capability registers its own services and its IValidateOptions<Http2FeaturesOptions>;
         // ValidateOnStart runs them all when the host starts.
         services.AddOptions<Http2FeaturesOptions>().ValidateOnStart();
-        services.AddHttp2ConnectionSeam();   // the seam, and with it stream priority
+        services.AddHttp2ConnectionSeam();   // the seam
+        services.AddHttp2StreamPriority();   // stream priority, on every seam connection
         services.AddHttp2Scheduling();       // acting on priority (opt-in): admission, response scheduling
         services.AddHttp2EarlyHints();
         services.AddHttp2Trailers();

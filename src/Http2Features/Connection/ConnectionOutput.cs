@@ -10,7 +10,7 @@ internal static class ConnectionOutput
 {
     /// <summary>Wraps the writer Kestrel will use for this connection.</summary>
     /// <param name="inner">The writer below (socket, or the TLS pipe).</param>
-    /// <param name="state">The connection's seam state (protocol, client SETTINGS).</param>
+    /// <param name="state">The connection's seam state (client SETTINGS; it passes per-stream output on to subscribers).</param>
     /// <param name="layer">
     /// Whether this pipe is the application layer. A connection can have several seam pipes (below and above
     /// TLS, around other middleware's transports); a writer only injects bytes into the one that is.
@@ -20,6 +20,6 @@ internal static class ConnectionOutput
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(layer);
-        return new EarlyHintsOutputWriter(inner, state.ClientSettings, () => layer.IsApplication, state.OutputProgress, state.OnServerStreamEnded);
+        return new EarlyHintsOutputWriter(inner, state.ClientSettings, () => layer.IsApplication, state);
     }
 }

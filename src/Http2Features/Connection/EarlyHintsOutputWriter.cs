@@ -34,8 +34,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     private readonly PipeWriter _inner;
     private readonly ClientSettingsObservation? _clientSettings;
     private readonly Func<bool>? _isApplicationLayer;
-    private readonly StreamOutputProgress? _outputProgress;
-    private readonly Action<int>? _streamEnded;
+    private readonly IHttp2StreamOutputObserver? _streamOutput;
     private readonly Lock _lock = new();
     private readonly Http2OutputFrameTracker _tracker;
     private readonly OutputStaging _staging = new();
@@ -77,16 +76,14 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     /// middleware's transport), and the writer stays a pass-through forever. Null means always the
     /// application layer.
     /// </param>
-    /// <param name="outputProgress">Told which stream's DATA was written (null: nobody listens).</param>
-    /// <param name="streamEnded">Told the id of every stream Kestrel ends (END_STREAM or RST_STREAM), under the writer's lock.</param>
-    public EarlyHintsOutputWriter(PipeWriter inner, ClientSettingsObservation? clientSettings, Func<bool>? isApplicationLayer = null, StreamOutputProgress? outputProgress = null, Action<int>? streamEnded = null)
+    /// <param name="streamOutput">Told, under the writer's lock, of every DATA frame Kestrel wrote and every stream it ended (null: nobody listens).</param>
+    public EarlyHintsOutputWriter(PipeWriter inner, ClientSettingsObservation? clientSettings, Func<bool>? isApplicationLayer = null, IHttp2StreamOutputObserver? streamOutput = null)
     {
-        _outputProgress = outputProgress;
+        _streamOutput = streamOutput;
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
         _clientSettings = clientSettings;
         _isApplicationLayer = isApplicationLayer;
-        _streamEnded = streamEnded;
         _tracker = new Http2OutputFrameTracker(this);
     }
 
@@ -738,22 +735,17 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
 
         if (endStream)
         {
-            _streamEnded?.Invoke(streamId);
+            _streamOutput?.OnStreamEnded(streamId, reset: false);
         }
     }
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
     {
         FailQueuedForStream(streamId, reset ? InformationalResponseStatus.StreamReset : InformationalResponseStatus.ResponseStarted);
-        if (reset)
-        {
-            _outputProgress?.Reset(streamId);
-        }
-
-        _streamEnded?.Invoke(streamId);
+        _streamOutput?.OnStreamEnded(streamId, reset);
     }
 
-    void IHttp2OutputFrameListener.OnData(int streamId, int length, bool endStream) => _outputProgress?.Data(streamId, length, endStream);
+    void IHttp2OutputFrameListener.OnData(int streamId, int length, bool endStream) => _streamOutput?.OnStreamData(streamId, length, endStream);
 
     void IHttp2OutputFrameListener.OnSettingsAck()
     {

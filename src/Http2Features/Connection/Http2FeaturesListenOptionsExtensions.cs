@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Http2Features;
 using Http2Features.Connection;
-using Http2Features.Priority;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -70,11 +69,12 @@ public static class Http2FeaturesListenOptionsExtensions
             var logger = (ILogger?)services?.GetService<ILoggerFactory>()?.CreateLogger("Http2Features.Connection") ?? NullLogger.Instance;
             services?.GetService<SeamEndpointRegistry>()?.Add(listenOptions);
             var http2Limits = listenOptions.KestrelServerOptions?.Limits.Http2;
+            var capabilities = services?.GetService<IEnumerable<IConnectionSeamCapability>>()?.ToArray() ?? [];
             return new SeamConnectionMiddleware(
                 next,
-                http2Limits?.MaxStreamsPerConnection ?? 100,
-                logger,
-                services?.GetService<PriorityMetrics>()).OnConnectionAsync;
+                new SeamEndpointLimits(http2Limits?.MaxStreamsPerConnection ?? 100),
+                capabilities,
+                logger).OnConnectionAsync;
         });
         return listenOptions;
     }

@@ -1,10 +1,10 @@
-using Http2Features.Priority;
-
 namespace Http2Features.Connection;
 
 /// <summary>
 /// The narrow view capabilities get of a connection the seam observes. It is on
 /// <c>ConnectionContext.Features</c>, so <c>HttpContext.Features.Get&lt;IConnectionSeam&gt;()</c> finds it too.
+/// Frames and HPACK stay inside Connection/: capabilities see observations (the two observer ports) and ask for
+/// bytes to be written (the two writer ports).
 /// </summary>
 internal interface IConnectionSeam
 {
@@ -14,29 +14,15 @@ internal interface IConnectionSeam
     /// <summary><see langword="true"/> for h2 and h2c.</summary>
     bool IsHttp2 { get; }
 
-    /// <summary>The client's priority signals.</summary>
-    StreamPriorityTable Priorities { get; }
-
-    /// <summary>Recycled per-request priority features (bounded by the stream limit).</summary>
-    StreamPriorityFeaturePool PriorityFeatures { get; }
-
-    /// <summary>The client's SETTINGS as observed, in arrival order.</summary>
-    ClientSettingsObservation ClientSettings { get; }
-
     /// <summary>Writes 103 responses on this connection.</summary>
     IInformationalResponseWriter InformationalResponses { get; }
 
     /// <summary>Puts trailer fields after the last chunk of an HTTP/1.1 response on this connection.</summary>
     IHttp1ResponseTrailerPort Http1Trailers { get; }
 
-    /// <summary>Which stream's DATA (and RST_STREAM) Kestrel wrote to the transport, for schedulers.</summary>
-    StreamOutputProgress OutputProgress { get; }
+    /// <summary>Adds an observer of the client's frames; only from <see cref="IConnectionSeamCapability.OnConnectionStarted"/>.</summary>
+    void Subscribe(IHttp2InputFrameObserver observer);
 
-    /// <summary>Gets the per-connection object a capability attached, creating it on first use.</summary>
-    T GetOrAttach<T>(Func<IConnectionSeam, T> factory)
-        where T : class;
-
-    /// <summary>Gets the per-connection object of type <typeparamref name="T"/>, if one was attached.</summary>
-    T? Get<T>()
-        where T : class;
+    /// <summary>Adds an observer of Kestrel's per-stream output; only from <see cref="IConnectionSeamCapability.OnConnectionStarted"/>.</summary>
+    void Subscribe(IHttp2StreamOutputObserver observer);
 }

@@ -1,28 +1,28 @@
-using Http2Features.Priority;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
 namespace Http2Features.Connection;
 
 /// <summary>
-/// The Kestrel connection middleware of the seam: gives the connection its <see cref="ConnectionSeamState"/>
-/// and hands the rest of the pipeline a <see cref="SeamConnectionContext"/>. When an endpoint has it twice
-/// (the automatic route before TLS and an explicit <c>UseHttp2Features()</c> after), the second one does
-/// nothing if the first already wraps the transport it sees, and takes over otherwise (a middleware in
-/// between handed the pipeline a connection context of its own, so the first never saw TLS's transport).
+/// The Kestrel connection middleware of the seam: gives the connection its <see cref="ConnectionSeamState"/>, lets
+/// every <see cref="IConnectionSeamCapability"/> subscribe, and hands the rest of the pipeline a
+/// <see cref="SeamConnectionContext"/>. When an endpoint has it twice (the automatic route before TLS and an explicit
+/// <c>UseHttp2Features()</c> after), the second one does nothing if the first already wraps the transport it sees,
+/// and takes over otherwise (a middleware in between handed the pipeline a connection context of its own, so the
+/// first never saw TLS's transport).
 /// </summary>
 internal sealed class SeamConnectionMiddleware
 {
     private readonly ConnectionDelegate _next;
-    private readonly int _maxConcurrentStreams;
+    private readonly SeamEndpointLimits _limits;
+    private readonly IConnectionSeamCapability[] _capabilities;
     private readonly ILogger _logger;
-    private readonly PriorityMetrics? _metrics;
 
-    public SeamConnectionMiddleware(ConnectionDelegate next, int maxConcurrentStreams, ILogger logger, PriorityMetrics? metrics)
+    public SeamConnectionMiddleware(ConnectionDelegate next, SeamEndpointLimits limits, IConnectionSeamCapability[] capabilities, ILogger logger)
     {
-        _metrics = metrics;
         _next = next;
-        _maxConcurrentStreams = maxConcurrentStreams;
+        _limits = limits;
+        _capabilities = capabilities;
         _logger = logger;
     }
 
@@ -35,19 +35,13 @@ internal sealed class SeamConnectionMiddleware
                 : _next(new SeamConnectionContext(context, existing, _logger));
         }
 
-        var state = new ConnectionSeamState(_maxConcurrentStreams, _metrics);
+        var state = new ConnectionSeamState();
         context.Features.Set<IConnectionSeam>(state);
-        ReleaseWhenComplete(context, state);
+        foreach (var capability in _capabilities)
+        {
+            capability.OnConnectionStarted(state, context.Features, _limits);
+        }
+
         return _next(new SeamConnectionContext(context, state, _logger));
     }
-
-    // Kestrel runs these callbacks once the whole connection pipeline is done: no frame is observed after it.
-    private static void ReleaseWhenComplete(ConnectionContext context, ConnectionSeamState state) =>
-        context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionCompleteFeature>()?.OnCompleted(
-            static s =>
-            {
-                ((ConnectionSeamState)s).Priorities.Release();
-                return Task.CompletedTask;
-            },
-            state);
 }

@@ -28,7 +28,7 @@ public static class Http2StreamPriorityHttpContextExtensions
             return existing;
         }
 
-        var seam = features.Get<IConnectionSeam>();
+        var seam = features.Get<StreamPriorityConnection>();
         if (seam is null)
         {
             var unpooled = new StreamPriorityFeature();

@@ -17,7 +17,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
 
     // Set by Bind; read only when the app first asks (Resolve), cleared on Release.
     private HttpContext? _context;
-    private IConnectionSeam? _seam;
+    private StreamPriorityConnection? _seam;
     private bool _resolved;
 
     private int _headerUrgency = PriorityFieldParser.DefaultUrgency;
@@ -81,7 +81,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     internal bool IsResolved { get { lock (_lock) { return _resolved; } } }
 
     /// <summary>Binds the feature to a request. Costs two field writes: the work waits for the first read.</summary>
-    internal void Bind(HttpContext context, IConnectionSeam? seam)
+    internal void Bind(HttpContext context, StreamPriorityConnection? seam)
     {
         lock (_lock)
         {
@@ -101,7 +101,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
         StreamPriorityTable? table;
         int streamId;
         HttpContext? unreadContext = null;
-        IConnectionSeam? unreadSeam = null;
+        StreamPriorityConnection? unreadSeam = null;
         lock (_lock)
         {
             table = _table;
@@ -192,7 +192,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     public void Dispose()
     {
         HttpContext? context;
-        IConnectionSeam? seam;
+        StreamPriorityConnection? seam;
         lock (_lock)
         {
             context = _context;

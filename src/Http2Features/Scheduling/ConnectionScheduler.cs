@@ -22,7 +22,7 @@ namespace Http2Features.Scheduling;
 /// <para>Lock order: the scheduler never calls out (feature, app, Kestrel) while holding its lock; waiters are
 /// completed after it is released and resume on the thread pool.</para>
 /// </remarks>
-internal sealed class ConnectionScheduler : IStreamOutputListener
+internal sealed class ConnectionScheduler : IHttp2StreamOutputObserver
 {
     private readonly Lock _lock = new();
     private readonly long _holdTicks;
@@ -277,8 +277,13 @@ internal sealed class ConnectionScheduler : IStreamOutputListener
     }
 
     /// <inheritdoc/>
-    public void OnStreamReset(int streamId)
+    public void OnStreamEnded(int streamId, bool reset)
     {
+        if (!reset)
+        {
+            return; // a stream's last DATA already arrived through OnStreamData
+        }
+
         ScheduledStream? stream;
         lock (_lock)
         {

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Http2Features.Scheduling;
 
 /// <summary>
-/// Puts every HTTP/2 request on a seam connection under its connection's <see cref="ConnectionScheduler"/>:
+/// Puts every HTTP/2 request on a seam connection under its connection's <see cref="ConnectionScheduler"/> (which
+/// <see cref="SchedulingCapability"/> put on the connection's features):
 /// the response body feature is wrapped for the length of the pipeline, the stream leaves the scheduler
 /// when the pipeline ends or the stream is aborted. Only in the pipeline when scheduling is enabled.
 /// </summary>
@@ -17,28 +18,20 @@ internal sealed class ResponseSchedulingMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly ResponseSchedulingOptions _options;
-    private readonly SchedulingMetrics? _metrics;
     private readonly ILogger _logger;
-    private readonly Func<IConnectionSeam, ConnectionScheduler> _factory;
 
-    public ResponseSchedulingMiddleware(RequestDelegate next, ResponseSchedulingOptions options, SchedulingMetrics? metrics, ILogger logger)
+    public ResponseSchedulingMiddleware(RequestDelegate next, ResponseSchedulingOptions options, ILogger logger)
     {
         _next = next;
         _options = options;
-        _metrics = metrics;
         _logger = logger;
-        _factory = seam =>
-        {
-            var scheduler = new ConnectionScheduler(_options, _metrics);
-            seam.OutputProgress.Subscribe(scheduler);
-            return scheduler;
-        };
     }
 
     public Task InvokeAsync(HttpContext context)
     {
         var features = context.Features;
-        if (features.Get<IConnectionSeam>() is not { IsHttp2: true } seam
+        if (features.Get<IConnectionSeam>() is not { IsHttp2: true }
+            || features.Get<ConnectionScheduler>() is not { } scheduler
             || features.Get<IHttp2StreamIdFeature>() is not { } streamId
             || features.Get<IHttpResponseBodyFeature>() is not { } body
             || HttpMethods.IsHead(context.Request.Method))
@@ -47,7 +40,6 @@ internal sealed class ResponseSchedulingMiddleware
             return _next(context);
         }
 
-        var scheduler = seam.GetOrAttach(_factory);
         if (scheduler.TryClaimSocketConfiguration())
         {
             ConfigureSocket(context);

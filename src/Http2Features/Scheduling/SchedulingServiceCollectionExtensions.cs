@@ -1,5 +1,7 @@
+using Http2Features.Connection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +25,7 @@ internal static class SchedulingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, SchedulingStartupFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<KestrelServerOptions>, SchedulingBufferSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SocketTransportOptions>, SchedulingBufferSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionSeamCapability, SchedulingCapability>());
         return services;
     }
 }
@@ -74,7 +77,7 @@ internal sealed class SchedulingBufferSetup(IOptions<Http2FeaturesOptions> optio
 /// Adds admission and then scheduling at the start of the pipeline,
 /// only when enabled: with both off the pipeline is exactly what it was.
 /// </summary>
-internal sealed class SchedulingStartupFilter(IOptions<Http2FeaturesOptions> options, SchedulingMetrics metrics, ILoggerFactory loggerFactory) : IStartupFilter
+internal sealed class SchedulingStartupFilter(IOptions<Http2FeaturesOptions> options, ILoggerFactory loggerFactory) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) =>
         app =>
@@ -89,7 +92,7 @@ internal sealed class SchedulingStartupFilter(IOptions<Http2FeaturesOptions> opt
 
             if (priority.Scheduling.Enabled)
             {
-                app.Use(next => new ResponseSchedulingMiddleware(next, priority.Scheduling, metrics, logger).InvokeAsync);
+                app.Use(next => new ResponseSchedulingMiddleware(next, priority.Scheduling, logger).InvokeAsync);
             }
 
             next(app);
@@ -106,5 +109,25 @@ internal sealed class PriorityOptionsValidator : IValidateOptions<Http2FeaturesO
         options.Priority.Scheduling.Validate(failures);
         options.Priority.Admission.Validate(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>
+/// When scheduling is enabled, gives every seam connection its <see cref="ConnectionScheduler"/>, subscribed to the
+/// seam's stream output port and put on the connection's features for <see cref="ResponseSchedulingMiddleware"/>.
+/// </summary>
+internal sealed class SchedulingCapability(IOptions<Http2FeaturesOptions> options, SchedulingMetrics metrics) : IConnectionSeamCapability
+{
+    public void OnConnectionStarted(IConnectionSeam seam, IFeatureCollection connectionFeatures, SeamEndpointLimits endpoint)
+    {
+        var scheduling = options.Value.Priority.Scheduling;
+        if (!scheduling.Enabled)
+        {
+            return;
+        }
+
+        var scheduler = new ConnectionScheduler(scheduling, metrics);
+        seam.Subscribe(scheduler);
+        connectionFeatures.Set(scheduler);
     }
 }

@@ -164,7 +164,7 @@ public class FrameObserverTests
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
         var sink = new RecordingSink();
-        var layer = new SeamTransportLayer(new ConnectionSeamState(100), afterTls: true);
+        var layer = new SeamTransportLayer(new ConnectionSeamState(), afterTls: true);
         var reader = new FrameObservingReader(pipe.Reader, new Http2FrameObserver(sink, sniff: false), layer, NullLogger.Instance);
 
         var writing = Task.Run(async () =>

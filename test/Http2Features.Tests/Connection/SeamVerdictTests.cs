@@ -32,8 +32,8 @@ public partial class SeamVerdictTests
         await client.SendSettingsAsync(new Http2Settings { HeaderTableSize = 256 }, TestContext.Current.CancellationToken);
         await client.GetAsync("/", TestContext.Current.CancellationToken);
 
-        seam!.ClientSettings.HeaderTableSize.Should().Be(256u);
-        seam.ClientSettings.HeaderTableSizeChanges.Should().Be(2);
+        ((ConnectionSeamState)seam!).ClientSettings.HeaderTableSize.Should().Be(256u);
+        ((ConnectionSeamState)seam).ClientSettings.HeaderTableSizeChanges.Should().Be(2);
 
         // Kestrel's next header block carried one size update to 256 (the writer leaves announcing it to Kestrel).
         client.Decoder.TableSizeUpdatesSeen.Should().Be(1);
@@ -59,7 +59,7 @@ public partial class SeamVerdictTests
         var response = await client.GetAsync("/", TestContext.Current.CancellationToken);
 
         response.Status.Should().Be(200);
-        seam!.ClientSettings.HeaderTableSize.Should().Be(65536u);
+        ((ConnectionSeamState)seam!).ClientSettings.HeaderTableSize.Should().Be(65536u);
         client.Decoder.TableSizeUpdatesSeen.Should().Be(0, "Kestrel's encoder size did not change, so it sent no update");
     }
 }

@@ -31,7 +31,8 @@ internal static class PriorityTestApp
                 app.Map("/table", (HttpContext context) =>
                 {
                     var seam = (ConnectionSeamState)context.Features.Get<IConnectionSeam>()!;
-                    return string.Create(CultureInfo.InvariantCulture, $"{seam.Priorities.Capacity}/{seam.Priorities.MaxCapacity}/{seam.PrioritySignals}");
+                    var priorities = context.Features.Get<StreamPriorityConnection>()!.Priorities;
+                    return string.Create(CultureInfo.InvariantCulture, $"{priorities.Capacity}/{priorities.MaxCapacity}/{seam.PrioritySignals}");
                 });
                 app.MapFallback((HttpContext context) => Describe(context.GetStreamPriority()));
             },

@@ -68,15 +68,17 @@ public class StreamPriorityFeatureAllocationTests
         seam.PriorityFeatures.Count.Should().Be(0);
     }
 
-    private static (DefaultHttpContext Context, ReusableResponseFeature Response, ConnectionSeamState Seam, StreamIdFeature StreamId) CreateRequest(bool http2)
+    private static (DefaultHttpContext Context, ReusableResponseFeature Response, StreamPriorityConnection Seam, StreamIdFeature StreamId) CreateRequest(bool http2)
     {
-        var seam = new ConnectionSeamState(maxConcurrentStreams: 100);
-        seam.SetProtocol(http2 ? SeamProtocol.Http2 : SeamProtocol.Http11);
+        var state = new ConnectionSeamState();
+        state.SetProtocol(http2 ? SeamProtocol.Http2 : SeamProtocol.Http11);
+        var seam = new StreamPriorityConnection(state, maxConcurrentStreams: 100);
         var streamId = new StreamIdFeature();
         var response = new ReusableResponseFeature();
         var context = new DefaultHttpContext();
         context.Features.Set<IHttpResponseFeature>(response);
-        context.Features.Set<IConnectionSeam>(seam);
+        context.Features.Set<IConnectionSeam>(state);
+        context.Features.Set(seam);
         if (http2)
         {
             context.Features.Set<IHttp2StreamIdFeature>(streamId);

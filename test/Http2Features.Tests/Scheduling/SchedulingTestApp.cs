@@ -42,7 +42,7 @@ internal sealed class SchedulingTestApp : IAsyncDisposable
                 app.Use((context, next) =>
                 {
                     // Runs inside the scheduling middleware: the connection's scheduler exists by now.
-                    if (context.Features.Get<IConnectionSeam>()?.Get<ConnectionScheduler>() is { } scheduler)
+                    if (context.Features.Get<ConnectionScheduler>() is { } scheduler)
                     {
                         test._scheduler = scheduler;
                     }

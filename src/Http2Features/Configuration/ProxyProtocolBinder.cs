@@ -67,37 +67,11 @@ internal static class ProxyProtocolBinder
             }
         }
 
-        var entries = r.List("proxy_allow_ips");
-        if (entries is null)
+        if (PeerAllowList.Read(r, "proxy_allow_ips") is not { } allowed)
         {
             return ProxyProtocolSettings.Off with { Mode = mode };
         }
 
-        var allowRaw = r.Raw("proxy_allow_ips")!;
-        var proxies = new List<IPAddress>();
-        var networks = new List<System.Net.IPNetwork>();
-        var trustAll = false;
-        foreach (var entry in entries)
-        {
-            if (entry == "*")
-            {
-                trustAll = true;
-            }
-            else if (IPAddress.TryParse(entry, out var ip) && !entry.Contains('/', StringComparison.Ordinal))
-            {
-                proxies.Add(ip);
-            }
-            else if (System.Net.IPNetwork.TryParse(entry, out var network))
-            {
-                networks.Add(network);
-            }
-            else
-            {
-                r.Add(new SettingError("proxy_allow_ips", allowRaw.Source, allowRaw.DisplayValue,
-                    $"'{SettingText.Safe(entry)}' is not an IP address, a CIDR network or *", "a comma-separated list such as \"127.0.0.1,10.0.0.0/8\", or *"));
-            }
-        }
-
-        return new ProxyProtocolSettings(mode, proxies, networks, trustAll);
+        return new ProxyProtocolSettings(mode, allowed.Proxies, allowed.Networks, allowed.TrustAll);
     }
 }

@@ -28,7 +28,7 @@ public static class Http2StreamPriorityHttpContextExtensions
             return existing;
         }
 
-        var seam = features.Get<StreamPriorityConnection>();
+        var seam = StreamPriorityConnection.Find(context, features);
         if (seam is null)
         {
             var unpooled = new StreamPriorityFeature();
@@ -42,6 +42,7 @@ public static class Http2StreamPriorityHttpContextExtensions
         var feature = seam.PriorityFeatures.Rent();
         feature.Bind(context, seam);
         features.Set<IHttp2StreamPriorityFeature>(feature);
+        feature.SetOnFeaturesAt(features.Revision);
         context.Response.RegisterForDispose(feature);
         return feature;
     }

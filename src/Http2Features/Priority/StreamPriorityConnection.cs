@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Http2Features.Connection;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Http2Features.Priority;
@@ -11,16 +13,52 @@ namespace Http2Features.Priority;
 /// </summary>
 internal sealed class StreamPriorityConnection : IHttp2InputFrameObserver, IHttp2StreamOutputObserver
 {
+    // Kestrel serves a connection's requests on per-connection objects that are also the request's feature collection
+    // (one HTTP/1.1 connection object; HTTP/2 stream objects pooled per connection), so a collection seen once leads to
+    // its connection without the lookup that misses the request's own features and scans the connection's. Checked
+    // against the request's connection id on every use: a collection that ever served another connection is looked
+    // up again. Weak keys: entries go with Kestrel's objects.
+    private static readonly ConditionalWeakTable<IFeatureCollection, StreamPriorityConnection> ByRequestFeatures = new();
+
     private readonly IConnectionSeam _seam;
     private readonly PriorityMetrics? _metrics;
 
-    public StreamPriorityConnection(IConnectionSeam seam, int maxConcurrentStreams, PriorityMetrics? metrics = null)
+    public StreamPriorityConnection(IConnectionSeam seam, int maxConcurrentStreams, PriorityMetrics? metrics = null, string? connectionId = null)
     {
         _seam = seam;
         _metrics = metrics;
+        ConnectionId = connectionId;
         Priorities = new StreamPriorityTable(maxConcurrentStreams, metrics);
         PriorityFeatures = new StreamPriorityFeaturePool(maxConcurrentStreams);
     }
+
+    /// <summary>The connection's id when it was set up (what <c>HttpContext.Connection.Id</c> reports on its requests).</summary>
+    public string? ConnectionId { get; }
+
+    /// <summary>
+    /// The priority state of the connection serving <paramref name="context"/>, or <see langword="null"/> where no seam
+    /// observes it.
+    /// </summary>
+    public static StreamPriorityConnection? Find(HttpContext context, IFeatureCollection features)
+    {
+        if (ByRequestFeatures.TryGetValue(features, out var cached) && cached.ConnectionId is { } id
+            && string.Equals(context.Connection.Id, id, StringComparison.Ordinal))
+        {
+            return cached;
+        }
+
+        var found = features.Get<StreamPriorityConnection>();
+        if (found?.ConnectionId is not null)
+        {
+            ByRequestFeatures.AddOrUpdate(features, found);
+        }
+
+        return found;
+    }
+
+    /// <summary>Whether <see cref="Find"/> finds the connection of <paramref name="context"/> without a lookup (for tests).</summary>
+    internal static bool IsCachedFor(HttpContext context) =>
+        ByRequestFeatures.TryGetValue(context.Features, out var cached) && cached.ConnectionId == context.Connection.Id;
 
     /// <summary><see langword="true"/> for h2 and h2c connections.</summary>
     public bool IsHttp2 => _seam.IsHttp2;
@@ -69,7 +107,7 @@ internal sealed class StreamPriorityCapability(PriorityMetrics metrics) : IConne
 {
     public void OnConnectionStarted(IConnectionSeam seam, IFeatureCollection connectionFeatures, SeamEndpointLimits endpoint)
     {
-        var connection = new StreamPriorityConnection(seam, endpoint.MaxStreamsPerConnection, metrics);
+        var connection = new StreamPriorityConnection(seam, endpoint.MaxStreamsPerConnection, metrics, connectionFeatures.Get<IConnectionIdFeature>()?.ConnectionId);
         seam.Subscribe((IHttp2InputFrameObserver)connection);
         seam.Subscribe((IHttp2StreamOutputObserver)connection);
         connectionFeatures.Set(connection);

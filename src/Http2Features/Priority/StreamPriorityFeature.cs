@@ -20,6 +20,9 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     private StreamPriorityConnection? _seam;
     private bool _resolved;
 
+    // Features.Revision right after GetStreamPriority() put this object there: unchanged at Dispose, nobody replaced it.
+    private int _setAtRevision = -1;
+
     private int _headerUrgency = PriorityFieldParser.DefaultUrgency;
     private bool _headerIncremental;
     private StreamPriorityTable? _table;
@@ -79,6 +82,9 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
 
     /// <summary>Whether the header was parsed and the stream looked up (for tests).</summary>
     internal bool IsResolved { get { lock (_lock) { return _resolved; } } }
+
+    /// <summary>Records the Features revision right after this object was put on the request's Features.</summary>
+    internal void SetOnFeaturesAt(int revision) => _setAtRevision = revision;
 
     /// <summary>Binds the feature to a request. Costs two field writes: the work waits for the first read.</summary>
     internal void Bind(HttpContext context, StreamPriorityConnection? seam)
@@ -193,15 +199,23 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     {
         HttpContext? context;
         StreamPriorityConnection? seam;
+        int setAtRevision;
         lock (_lock)
         {
             context = _context;
             seam = _seam;
+            setAtRevision = _setAtRevision;
+            _setAtRevision = -1;
         }
 
-        if (context is not null && ReferenceEquals(context.Features.Get<IHttp2StreamPriorityFeature>(), this))
+        if (context is not null)
         {
-            context.Features.Set<IHttp2StreamPriorityFeature>(null);
+            // No feature was set since this one: it is still there, no lookup needed.
+            var features = context.Features;
+            if (features.Revision == setAtRevision || ReferenceEquals(features.Get<IHttp2StreamPriorityFeature>(), this))
+            {
+                features.Set<IHttp2StreamPriorityFeature>(null);
+            }
         }
 
         Release();

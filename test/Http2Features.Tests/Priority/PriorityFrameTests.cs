@@ -36,6 +36,25 @@ public class PriorityFrameTests
     }
 
     [Fact]
+    public async Task Two_connections_each_see_their_own_signals_and_find_their_priority_state_without_a_lookup()
+    {
+        // GetStreamPriority() finds the connection's state from Kestrel's per-connection request objects, checked by
+        // connection id: interleaved requests on two connections must never see the other connection's signals.
+        await using var app = await PriorityTestApp.StartAsync();
+        await using var a = await app.CreateRawClientAsync();
+        await using var b = await app.CreateRawClientAsync();
+
+        for (var i = 0; i < 6; i++)
+        {
+            var onA = await RequestAsync(a, new RawHttp2Request { Path = "/cached", Priority = new Http2PriorityData(0, 10 + i, false) });
+            var onB = await RequestAsync(b, new RawHttp2Request { Path = "/cached", Priority = new Http2PriorityData(0, 200 + i, false) });
+
+            onA.Should().Be($"True|{10 + i}|0|False|3|False|False|True");
+            onB.Should().Be($"True|{200 + i}|0|False|3|False|False|True");
+        }
+    }
+
+    [Fact]
     public async Task Dependencies_between_concurrent_streams_are_visible_per_stream()
     {
         await using var app = await PriorityTestApp.StartAsync();

@@ -28,7 +28,15 @@ public static class Http2StreamPriorityHttpContextExtensions
             return existing;
         }
 
-        var seam = StreamPriorityConnection.Find(context, features);
+        // HTTP/2 on a connection the seam observes: the feature kept for Kestrel's request object. The request that used
+        // it before has completed (Kestrel reuses the object only then): Bind forgets it.
+        if (StreamPriorityConnection.KeptFeature(context, features, out var seam) is { } kept)
+        {
+            kept.BindKept(context);
+            features.Set<IHttp2StreamPriorityFeature>(kept);
+            return kept;
+        }
+
         if (seam is null)
         {
             var unpooled = new StreamPriorityFeature();

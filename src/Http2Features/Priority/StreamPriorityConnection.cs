@@ -13,12 +13,13 @@ namespace Http2Features.Priority;
 /// </summary>
 internal sealed class StreamPriorityConnection : IHttp2InputFrameObserver, IHttp2StreamOutputObserver
 {
-    // Kestrel serves a connection's requests on per-connection objects that are also the request's feature collection
-    // (one HTTP/1.1 connection object; HTTP/2 stream objects pooled per connection), so a collection seen once leads to
-    // its connection without the lookup that misses the request's own features and scans the connection's. Checked
-    // against the request's connection id on every use: a collection that ever served another connection is looked
-    // up again. Weak keys: entries go with Kestrel's objects.
-    private static readonly ConditionalWeakTable<IFeatureCollection, StreamPriorityConnection> ByRequestFeatures = new();
+    // Kestrel serves an HTTP/2 connection's requests on stream objects that are also the request's feature collection,
+    // pooled per connection and reused only once their request completed. Each such object gets one priority feature
+    // for good, rebound to every request it serves: no connection lookup (a lookup that misses the request's own
+    // features and scans the connection's), no pool, nothing registered to run at the end of the request. Checked
+    // against the request's connection id on every use: an object that ever served another connection gets a new
+    // feature. Weak keys: the features go with Kestrel's objects.
+    private static readonly ConditionalWeakTable<IFeatureCollection, StreamPriorityFeature> ByRequestFeatures = new();
 
     private readonly IConnectionSeam _seam;
     private readonly PriorityMetrics? _metrics;
@@ -36,29 +37,34 @@ internal sealed class StreamPriorityConnection : IHttp2InputFrameObserver, IHttp
     public string? ConnectionId { get; }
 
     /// <summary>
-    /// The priority state of the connection serving <paramref name="context"/>, or <see langword="null"/> where no seam
-    /// observes it.
+    /// On an HTTP/2 connection the seam observes, the priority feature kept for the request object
+    /// <paramref name="features"/> (bound to nothing yet for this request); otherwise <see langword="null"/>, with the
+    /// connection's priority state in <paramref name="seam"/> where a seam observes the connection.
     /// </summary>
-    public static StreamPriorityConnection? Find(HttpContext context, IFeatureCollection features)
+    public static StreamPriorityFeature? KeptFeature(HttpContext context, IFeatureCollection features, out StreamPriorityConnection? seam)
     {
-        if (ByRequestFeatures.TryGetValue(features, out var cached) && cached.ConnectionId is { } id
+        if (ByRequestFeatures.TryGetValue(features, out var kept) && kept.Owner is { ConnectionId: { } id } owner
             && string.Equals(context.Connection.Id, id, StringComparison.Ordinal))
         {
-            return cached;
+            seam = owner;
+            return kept;
         }
 
-        var found = features.Get<StreamPriorityConnection>();
-        if (found?.ConnectionId is not null)
+        seam = features.Get<StreamPriorityConnection>();
+        if (seam is not { IsHttp2: true, ConnectionId: not null })
         {
-            ByRequestFeatures.AddOrUpdate(features, found);
+            return null;
         }
 
-        return found;
+        kept = new StreamPriorityFeature(seam);
+        ByRequestFeatures.AddOrUpdate(features, kept);
+        return kept;
     }
 
-    /// <summary>Whether <see cref="Find"/> finds the connection of <paramref name="context"/> without a lookup (for tests).</summary>
+    /// <summary>Whether the request's priority feature is the one kept for its Kestrel request object (for tests).</summary>
     internal static bool IsCachedFor(HttpContext context) =>
-        ByRequestFeatures.TryGetValue(context.Features, out var cached) && cached.ConnectionId == context.Connection.Id;
+        ByRequestFeatures.TryGetValue(context.Features, out var kept) && kept.Owner?.ConnectionId == context.Connection.Id
+        && ReferenceEquals(context.Features.Get<IHttp2StreamPriorityFeature>(), kept);
 
     /// <summary><see langword="true"/> for h2 and h2c connections.</summary>
     public bool IsHttp2 => _seam.IsHttp2;

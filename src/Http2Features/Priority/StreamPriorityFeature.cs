@@ -41,6 +41,12 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     {
     }
 
+    /// <summary>A feature kept for one of Kestrel's request objects on <paramref name="owner"/>'s connection (see <see cref="BindKept"/>).</summary>
+    public StreamPriorityFeature(StreamPriorityConnection owner) => Owner = owner;
+
+    /// <summary>The connection a kept feature belongs to; <see langword="null"/> for pooled and unpooled features.</summary>
+    internal StreamPriorityConnection? Owner { get; }
+
     /// <summary>A feature whose header values are already known (for the table's tests).</summary>
     public StreamPriorityFeature(int headerUrgency, bool headerIncremental)
     {
@@ -82,6 +88,39 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
 
     /// <summary>Whether the header was parsed and the stream looked up (for tests).</summary>
     internal bool IsResolved { get { lock (_lock) { return _resolved; } } }
+
+    /// <summary>
+    /// Binds a kept feature to the request its Kestrel request object now serves. The request it served before has
+    /// completed: its stream's entry (if the seam did not already drop it when the stream ended) goes, and its values and
+    /// handlers are forgotten. A second call within the same request (the app cleared the feature from Features and
+    /// asked again) keeps the binding, handlers included.
+    /// </summary>
+    internal void BindKept(HttpContext context)
+    {
+        StreamPriorityTable? table;
+        int streamId;
+        lock (_lock)
+        {
+            if (ReferenceEquals(_context, context) && !_resolved)
+            {
+                return; // bound to this request and not read yet
+            }
+
+            var current = context.Features.Get<IHttp2StreamIdFeature>()?.StreamId ?? 0;
+            if (ReferenceEquals(_context, context) && _streamId == current && current != 0)
+            {
+                return; // this request's own stream: keep what it has
+            }
+
+            table = _table;
+            streamId = _streamId;
+            Clear();
+            _context = context;
+            _seam = Owner;
+        }
+
+        table?.Detach(streamId, this);
+    }
 
     /// <summary>Records the Features revision right after this object was put on the request's Features.</summary>
     internal void SetOnFeaturesAt(int revision) => _setAtRevision = revision;

@@ -36,6 +36,11 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     private bool _updateIncremental;
     private EventHandler? _changed;
 
+    // The HTTP/2 stream this request reads, not yet attached in the table: the client had sent no priority signal on the
+    // connection when the values were first read (the RFC defaults apply). Attached on the first read after a signal
+    // arrives, or when a Changed handler is added; until then the request costs the table nothing.
+    private int _unattachedStreamId;
+
     /// <summary>An unbound feature, for the pool: reads report the defaults until <see cref="Bind"/>.</summary>
     public StreamPriorityFeature()
     {
@@ -63,6 +68,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
             {
                 // A subscriber wants live updates: attach to the stream now.
                 Resolve();
+                AttachIfUnattached();
                 _changed += value;
             }
         }
@@ -279,6 +285,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
         _headerUrgency = PriorityFieldParser.DefaultUrgency;
         _headerIncremental = false;
         _changed = null;
+        _unattachedStreamId = 0;
     }
 
     private bool IsAttachedTo(int streamId) => _table is not null && _streamId == streamId;
@@ -289,6 +296,11 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     {
         if (_resolved)
         {
+            if (_unattachedStreamId != 0 && _seam!.Priorities.HasEntries)
+            {
+                AttachIfUnattached(); // a signal arrived since the first read: it may be for this stream
+            }
+
             return;
         }
 
@@ -302,7 +314,29 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
         ReadHeader(context.Request.Headers, out _headerUrgency, out _headerIncremental);
         if (_seam is { IsHttp2: true } seam && context.Features.Get<IHttp2StreamIdFeature>() is { } streamIdFeature)
         {
-            seam.Priorities.Attach(streamIdFeature.StreamId, this);
+            if (seam.Priorities.HasEntries)
+            {
+                seam.Priorities.Attach(streamIdFeature.StreamId, this);
+            }
+            else
+            {
+                // What Attach would report for a stream without signals, without touching the table.
+                _streamId = streamIdFeature.StreamId;
+                _hasHttp2 = true;
+                _weight = StreamPriorityTable.DefaultWeight;
+                _unattachedStreamId = _streamId;
+            }
+        }
+    }
+
+    // Under _lock.
+    private void AttachIfUnattached()
+    {
+        if (_unattachedStreamId != 0)
+        {
+            var streamId = _unattachedStreamId;
+            _unattachedStreamId = 0;
+            _seam!.Priorities.Attach(streamId, this);
         }
     }
 

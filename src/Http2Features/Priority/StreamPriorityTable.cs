@@ -19,7 +19,7 @@ internal sealed class StreamPriorityTable
 {
     internal const int Ways = 4;
     private const int InitialSets = 4;
-    private const int DefaultWeight = 16;
+    internal const int DefaultWeight = 16;
 
     /// <summary>The most entries signals for never-opened streams may make the table grow to (6 KiB).</summary>
     internal const int IdleCapacity = 256;

@@ -1,5 +1,8 @@
 using FluentAssertions;
 using Http2Features.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Http2Features.Tests.Priority;
 
@@ -106,6 +109,48 @@ public class PriorityFrameTests
 
         (await stream.ReadResponseAsync(Timeout, TestContext.Current.CancellationToken)).BodyText
             .Should().Be("True|10|0|False|3|False|False => True|250|0|True|3|False|False");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_signal_that_arrives_after_the_first_read_on_a_quiet_connection_shows_on_the_next_read(bool update)
+    {
+        // No signal on the connection yet when the request first reads its priority, so the feature reports the
+        // defaults without entering the stream in the table; a PRIORITY or PRIORITY_UPDATE that arrives later must
+        // still show when the request reads again (no Changed handler here).
+        var firstRead = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await Http2TestApp.StartAsync(
+            a => a.Map("/reread", async (HttpContext context) =>
+            {
+                var feature = context.GetStreamPriority();
+                var before = PriorityTestApp.Describe(feature);
+                firstRead.TrySetResult(feature.StreamId);
+                await readAgain.Task.WaitAsync(Timeout);
+                return before + " => " + PriorityTestApp.Describe(feature);
+            }),
+            b => b.Services.AddHttp2Features());
+        await using var client = await app.CreateRawClientAsync();
+        var ct = TestContext.Current.CancellationToken;
+
+        var stream = await client.SendRequestAsync(new RawHttp2Request { Path = "/reread" }, ct);
+        (await firstRead.Task.WaitAsync(Timeout, ct)).Should().Be(stream.StreamId);
+        if (update)
+        {
+            await client.SendPriorityUpdateAsync(stream.StreamId, "u=1, i", ct);
+        }
+        else
+        {
+            await client.SendPriorityAsync(stream.StreamId, 0, 99, exclusive: false, ct);
+        }
+
+        await client.PingAsync(ct); // the server has read the signal once its PING ACK is back
+        readAgain.TrySetResult();
+
+        (await stream.ReadResponseAsync(Timeout, ct)).BodyText.Should().Be(update
+            ? "True|16|0|False|3|False|False => True|16|0|False|1|True|True"
+            : "True|16|0|False|3|False|False => True|99|0|False|3|False|False");
     }
 
     [Fact]

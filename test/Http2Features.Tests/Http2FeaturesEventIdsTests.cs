@@ -65,6 +65,39 @@ public partial class Http2FeaturesEventIdsTests
         offenders.Should().BeEmpty();
     }
 
+    [Fact]
+    public void No_LoggerMessage_in_src_logs_a_preformatted_message()
+    {
+        // A template that is one placeholder ("{Message}") hides every field from structured logging: each event
+        // names its fields in its own template.
+        var src = Path.Combine(RepositoryRoot(), "src");
+        var offenders = new List<string>();
+        var templates = 0;
+        foreach (var file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/", StringComparison.Ordinal)))
+        {
+            foreach (Match match in LoggerMessageTemplate().Matches(File.ReadAllText(file)))
+            {
+                templates++;
+                if (OnlyPlaceholders().IsMatch(match.Groups["template"].Value))
+                {
+                    offenders.Add($"{Path.GetRelativePath(src, file)}: Message = \"{match.Groups["template"].Value}\"");
+                }
+            }
+        }
+
+        templates.Should().BeGreaterThan(40);
+        offenders.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Every_configuration_event_in_the_table_is_logged_by_the_binder()
+    {
+        var log = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Http2Features", "Configuration", "GunicornLog.cs"));
+
+        EventFields(typeof(Http2FeaturesEventIds.Configuration)).Select(f => f.Name)
+            .Should().OnlyContain(name => log.Contains($"EventId = Http2FeaturesEventIds.Configuration.{name},", StringComparison.Ordinal));
+    }
+
     private static IEnumerable<FieldInfo> EventFields(Type range) =>
         range.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.Name is not "First" and not "Last");
 
@@ -85,4 +118,10 @@ public partial class Http2FeaturesEventIdsTests
 
     [GeneratedRegex(@"\[LoggerMessage\((?:[^\]]*?)EventId\s*=\s*(?<id>[^,\)]+)(?:[^\]]*?EventName\s*=\s*(?<name>nameof\([^\)]*\)|""[^""]*""))?", RegexOptions.Singleline)]
     private static partial Regex LoggerMessageAttribute();
+
+    [GeneratedRegex(@"\[LoggerMessage\([^\]]*?Message\s*=\s*""(?<template>(?:[^""\\]|\\.)*)""", RegexOptions.Singleline)]
+    private static partial Regex LoggerMessageTemplate();
+
+    [GeneratedRegex(@"^\s*(\{[^}]*\}\s*)+$")]
+    private static partial Regex OnlyPlaceholders();
 }

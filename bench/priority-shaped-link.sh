@@ -10,11 +10,13 @@
 #   bare    bare Kestrel (no AddHttp2Features)
 #   sched   the pack with Http2Features:Priority:Scheduling:Enabled=true (TCP_NOTSENT_LOWAT 16 KiB, the default)
 #   nolowat the same with NotSentLowWatermark=0 (what TCP_NOTSENT_LOWAT contributes)
+#   alt     only when ALT is set: scheduling on plus the settings in ALT (space-separated NAME=value environment
+#           entries, e.g. ALT="Http2Features__Priority__Scheduling__ResponseBufferSize=8192"), to compare a tuning
 # Prints per-run values and medians; the goal is sched/alone <= 2.0 with the bulk total not growing by more than
 # the urgent bytes' transfer time (200 KB at 20 Mbit/s = 0.08 s).
 #
 #   sudo bench/priority-shaped-link.sh [rounds=5]        (needs root: ip netns, tc)
-#   env: BULK=8000000 URGENT=200000 DELAY_MS=200 RATE=20mbit NICE=-10
+#   env: BULK=8000000 URGENT=200000 DELAY_MS=200 RATE=20mbit NICE=-10 ALT=
 # The server and the client run at nice $NICE: on a shared machine, background builds otherwise starve the
 # server's write loop for tens of ms and the scheduler's 10 ms IdleTimeout lets the download in (NICE=0 to compare).
 set -euo pipefail
@@ -26,6 +28,7 @@ URGENT=${URGENT:-200000}
 DELAY_MS=${DELAY_MS:-200}
 RATE=${RATE:-20mbit}
 NICE=${NICE:--10}
+ALT=${ALT:-}
 PY=/usr/bin/python3
 
 [ "$(id -u)" = 0 ] || { echo "needs root (ip netns, tc)" >&2; exit 2; }
@@ -77,22 +80,30 @@ start() { # name port mode env...
 start bare 18601 off
 start sched 18602 on Http2Features__Priority__Scheduling__Enabled=true
 start nolowat 18603 on Http2Features__Priority__Scheduling__Enabled=true Http2Features__Priority__Scheduling__NotSentLowWatermark=0
+VARIANTS="alone bare sched nolowat"
+PORTS="18601 18602 18603"
+if [[ -n $ALT ]]; then
+  # shellcheck disable=SC2086 # ALT is a list of NAME=value words
+  start alt 18604 on Http2Features__Priority__Scheduling__Enabled=true $ALT
+  VARIANTS="$VARIANTS alt"; PORTS="$PORTS 18604"
+fi
 
 client() { ip netns exec "$CLI" nice -n "$NICE" $PY bench/priority/h2_priority_client.py "$SRV_IP" "$@"; }
 
 # Warm-up (JIT, TLS session caches): one of each, not counted.
 client 18601 alone "$URGENT" >/dev/null
-for port in 18601 18602 18603; do client "$port" beside 1000000 "$URGENT" 50 >/dev/null; done
+for port in $PORTS; do client "$port" beside 1000000 "$URGENT" 50 >/dev/null; done
 
 RESULTS=$(mktemp)
 for round in $(seq 1 "$ROUNDS"); do
-  if (( round % 2 )); then order="alone bare sched nolowat"; else order="nolowat sched bare alone"; fi
+  if (( round % 2 )); then order=$VARIANTS; else order=$(echo "$VARIANTS" | tr ' ' '\n' | tac | tr '\n' ' '); fi
   for v in $order; do
     case $v in
       alone) out=$(client 18601 alone "$URGENT") ;;
       bare) out=$(client 18601 beside "$BULK" "$URGENT" "$DELAY_MS") ;;
       sched) out=$(client 18602 beside "$BULK" "$URGENT" "$DELAY_MS") ;;
       nolowat) out=$(client 18603 beside "$BULK" "$URGENT" "$DELAY_MS") ;;
+      alt) out=$(client 18604 beside "$BULK" "$URGENT" "$DELAY_MS") ;;
     esac
     echo "$round $v $out" | tee -a "$RESULTS" >&2
   done
@@ -106,7 +117,7 @@ for line in open(sys.argv[1]):
     rows.setdefault(v, []).append(json.loads(js))
 alone = statistics.median(x["urgent_s"] for x in rows["alone"])
 print("variant   u=0 s (per run)                          median   x alone   bulk s median (per run)")
-for v in ("alone", "bare", "sched", "nolowat"):
+for v in [v for v in ("alone", "bare", "sched", "nolowat", "alt") if v in rows]:
     us = [x["urgent_s"] for x in rows[v]]
     bs = [x["bulk_s"] for x in rows[v] if "bulk_s" in x]
     m = statistics.median(us)
@@ -114,6 +125,14 @@ for v in ("alone", "bare", "sched", "nolowat"):
     if bs:
         line += "     %6.3f (%s)" % (statistics.median(bs), " ".join("%.3f" % b for b in bs))
     print(line)
+print("variant   u=0 first byte s, median   download bytes ahead of the u=0 response / interleaved in it, medians (per run)")
+for v in [v for v in ("bare", "sched", "nolowat", "alt") if v in rows]:
+    xs = rows[v]
+    if "bulk_ahead_bytes" not in xs[0]:
+        continue
+    print("%-8s  %6.3f                     %7d / %7d   (%s)" % (v, statistics.median(x["urgent_first_s"] for x in xs),
+          statistics.median(x["bulk_ahead_bytes"] for x in xs), statistics.median(x["bulk_interleaved_bytes"] for x in xs),
+          " ".join("%d/%d" % (x["bulk_ahead_bytes"], x["bulk_interleaved_bytes"]) for x in xs)))
 rate = float(sys.argv[2].replace("mbit", "")) * 1e6
 print("urgent bytes' transfer time at %s: %.3f s" % (sys.argv[2], int(sys.argv[3]) * 8 / rate))
 PYEOF

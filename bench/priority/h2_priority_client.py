@@ -41,6 +41,7 @@ def main():
     sock.sendall(conn.data_to_send())
 
     started, ended, received = {}, {}, {}
+    on_data = None
 
     def request(path, urgency, weight):
         sid = conn.get_next_available_stream_id()
@@ -63,6 +64,8 @@ def main():
         for event in conn.receive_data(data):
             if isinstance(event, h2.events.DataReceived):
                 received[event.stream_id] += len(event.data)
+                if on_data is not None:
+                    on_data(event.stream_id, len(event.data))
                 conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
             elif isinstance(event, h2.events.StreamEnded):
                 ended[event.stream_id] = time.monotonic()
@@ -91,12 +94,26 @@ def main():
         while time.monotonic() < at:
             pump(max(0.001, at - time.monotonic()))
         urgent = request("/download/%d" % urgent_bytes, 0, 256)
+        # Where the urgent response's time goes: download bytes that arrived before its first byte (what sat in
+        # buffers below the scheduler and in the link's queue) and between its first and last byte (interleaved).
+        seen = {"ahead": 0, "interleaved": 0, "first": None}
+
+        def count(sid, n):
+            if sid == urgent and seen["first"] is None:
+                seen["first"] = time.monotonic()
+            elif sid == bulk and urgent not in ended:
+                seen["ahead" if seen["first"] is None else "interleaved"] += n
+
+        on_data = count
         while urgent not in ended or bulk not in ended:
             pump(5)
         result["urgent_s"] = ended[urgent] - started[urgent]
         result["bulk_s"] = ended[bulk] - started[bulk]
         result["urgent_bytes"] = received[urgent]
         result["bulk_bytes"] = received[bulk]
+        result["urgent_first_s"] = seen["first"] - started[urgent]
+        result["bulk_ahead_bytes"] = seen["ahead"]
+        result["bulk_interleaved_bytes"] = seen["interleaved"]
     conn.close_connection()
     sock.sendall(conn.data_to_send())
     sock.close()

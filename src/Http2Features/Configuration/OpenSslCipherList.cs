@@ -78,70 +78,44 @@ internal static class OpenSslCipherList
         new("TLS_AES_128_GCM_SHA256", TlsCipherSuite.TLS_AES_128_GCM_SHA256, Traits.Tls13 | Traits.Aes128 | Traits.Gcm | Traits.Aead | Traits.Sha256),
     ];
 
-    // OpenSSL keywords: the traits a suite must all have (None = every suite). Keywords for ciphers .NET/OpenSSL 3
-    // never offers (RC4, 3DES, NULL, EXPORT ...) are known and select nothing, as on a current OpenSSL build.
-    private static readonly Dictionary<string, Traits?> Keywords = new(StringComparer.Ordinal)
+    // OpenSSL keywords, one row per set of traits a suite must all have (None = every suite; null = ciphers .NET/OpenSSL 3
+    // never offers, such as RC4, 3DES, NULL and EXPORT: known, and selecting nothing, as on a current OpenSSL build).
+    private static readonly Dictionary<string, Traits?> Keywords = KeywordTable(
+        (Traits.None, ["ALL", "DEFAULT", "HIGH"]),
+        (Traits.KxEcdhe, ["kECDHE", "ECDHE", "EECDH", "kEECDH", "ECDH"]),
+        (Traits.KxDhe, ["kDHE", "kEDH", "DHE", "EDH", "DH"]),
+        (Traits.KxRsa, ["kRSA", "RSA"]),
+        (Traits.AuRsa, ["aRSA"]),
+        (Traits.AuEcdsa, ["aECDSA", "ECDSA"]),
+        (Traits.Gcm, ["AESGCM"]),
+        (Traits.Aes128, ["AES128"]),
+        (Traits.Aes256, ["AES256"]),
+        (Traits.Chacha, ["CHACHA20"]),
+        (Traits.Aead, ["AEAD"]),
+        (Traits.Sha1, ["SHA1", "SHA"]),
+        (Traits.Sha256, ["SHA256"]),
+        (Traits.Sha384, ["SHA384"]),
+        (Traits.Tls10, ["TLSv1", "TLSv1.0", "SSLv3"]),
+        (null,
+        [
+            "MEDIUM", "LOW", "EXPORT", "EXP", "COMPLEMENTOFDEFAULT", "COMPLEMENTOFALL", "eNULL", "NULL", "aNULL", "ADH", "AECDH",
+            "RC4", "DES", "3DES", "MD5", "PSK", "kPSK", "SRP", "kSRP", "DSS", "aDSS", "CAMELLIA", "ARIA", "SEED", "IDEA",
+            "AESCCM", "AESCCM8", "GOST", "kGOST",
+        ]));
+
+    private static Dictionary<string, Traits?> KeywordTable(params (Traits? Traits, string[] Names)[] rows)
     {
-        ["ALL"] = Traits.None,
-        ["DEFAULT"] = Traits.None,
-        ["HIGH"] = Traits.None,
-        ["kECDHE"] = Traits.KxEcdhe,
-        ["ECDHE"] = Traits.KxEcdhe,
-        ["EECDH"] = Traits.KxEcdhe,
-        ["kEECDH"] = Traits.KxEcdhe,
-        ["ECDH"] = Traits.KxEcdhe,
-        ["kDHE"] = Traits.KxDhe,
-        ["kEDH"] = Traits.KxDhe,
-        ["DHE"] = Traits.KxDhe,
-        ["EDH"] = Traits.KxDhe,
-        ["DH"] = Traits.KxDhe,
-        ["kRSA"] = Traits.KxRsa,
-        ["RSA"] = Traits.KxRsa,
-        ["aRSA"] = Traits.AuRsa,
-        ["aECDSA"] = Traits.AuEcdsa,
-        ["ECDSA"] = Traits.AuEcdsa,
-        ["AESGCM"] = Traits.Gcm,
-        ["AES128"] = Traits.Aes128,
-        ["AES256"] = Traits.Aes256,
-        ["CHACHA20"] = Traits.Chacha,
-        ["AEAD"] = Traits.Aead,
-        ["SHA1"] = Traits.Sha1,
-        ["SHA"] = Traits.Sha1,
-        ["SHA256"] = Traits.Sha256,
-        ["SHA384"] = Traits.Sha384,
-        ["TLSv1"] = Traits.Tls10,
-        ["TLSv1.0"] = Traits.Tls10,
-        ["SSLv3"] = Traits.Tls10,
-        ["MEDIUM"] = null,
-        ["LOW"] = null,
-        ["EXPORT"] = null,
-        ["EXP"] = null,
-        ["COMPLEMENTOFDEFAULT"] = null,
-        ["COMPLEMENTOFALL"] = null,
-        ["eNULL"] = null,
-        ["NULL"] = null,
-        ["aNULL"] = null,
-        ["ADH"] = null,
-        ["AECDH"] = null,
-        ["RC4"] = null,
-        ["DES"] = null,
-        ["3DES"] = null,
-        ["MD5"] = null,
-        ["PSK"] = null,
-        ["kPSK"] = null,
-        ["SRP"] = null,
-        ["kSRP"] = null,
-        ["DSS"] = null,
-        ["aDSS"] = null,
-        ["CAMELLIA"] = null,
-        ["ARIA"] = null,
-        ["SEED"] = null,
-        ["IDEA"] = null,
-        ["AESCCM"] = null,
-        ["AESCCM8"] = null,
-        ["GOST"] = null,
-        ["kGOST"] = null,
-    };
+        var table = new Dictionary<string, Traits?>(StringComparer.Ordinal);
+        foreach (var (traits, names) in rows)
+        {
+            foreach (var name in names)
+            {
+                table.Add(name, traits);
+            }
+        }
+
+        return table;
+    }
 
     /// <summary>Resolves a cipher list; on failure, <paramref name="problem"/> names the element that is wrong.</summary>
     public static bool TryResolve(string text, out List<TlsCipherSuite> suites, out string? problem)

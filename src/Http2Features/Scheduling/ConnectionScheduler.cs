@@ -209,7 +209,10 @@ internal sealed class ConnectionScheduler : IHttp2StreamOutputObserver
                 var now = Stopwatch.GetTimestamp();
                 var remaining = _holdTicks - (now - stream.WaitStart);
                 _ = CanProceedLocked(stream, now, out var blockedFor);
-                timeout = TimeSpan.FromTicks(Math.Max(1, Math.Min(remaining, blockedFor) * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+
+                // Look again after at most IdleTimeout: a blocker's write returning to its app starts its idle
+                // window without an event that would re-evaluate this waiter.
+                timeout = TimeSpan.FromTicks(Math.Max(1, Math.Min(Math.Min(remaining, blockedFor), _idleTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
             }
 
             try
@@ -358,9 +361,16 @@ internal sealed class ConnectionScheduler : IHttp2StreamOutputObserver
             return Math.Max(0, _stallTicks - (now - stream.LastProgress)); // data in Kestrel, while it moves
         }
 
-        // Everything it wrote reached the transport: its app is about to write again (the continuation of the
-        // write that just completed), or it waits on something else. Only the former holds others back.
-        return stream.HasWritten ? Math.Max(0, _idleTicks - (now - stream.LastProgress)) : 0;
+        // Everything it wrote reached the transport. Until the write returns to the app, the app is about to
+        // continue (its continuation may wait for a thread on a busy machine); then, for IdleTimeout, it is about
+        // to write again. Counting idleness from the app's return, not from the transport, keeps a busy thread
+        // pool from letting a download in between two writes of an urgent response.
+        if (stream.InWrite)
+        {
+            return Math.Max(0, _stallTicks - (now - stream.LastProgress));
+        }
+
+        return stream.HasWritten ? Math.Max(0, _idleTicks - (now - Math.Max(stream.LastProgress, stream.LastReturn))) : 0;
     }
 
     /// <summary>Whether stream <paramref name="aId"/> goes before stream <paramref name="bId"/> (RFC 9218 section 10).</summary>
@@ -382,6 +392,7 @@ internal sealed class ConnectionScheduler : IHttp2StreamOutputObserver
     private static void AdmitLocked(ScheduledStream stream, long bytes, long now)
     {
         stream.HasWritten = true;
+        stream.InWrite = true;
         if (stream.Outstanding == 0)
         {
             stream.LastProgress = now; // a new busy period starts now

@@ -26,10 +26,10 @@ public sealed class ResponseSchedulingOptions
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
-    /// A stream whose written data all reached the transport still counts as having data ready for this long:
-    /// the time its app takes to issue the next write once the last one completed. Without it a lower-urgency
-    /// write slips in between every two writes of an urgent stream. A stream idle for longer (its app waits on
-    /// something else) holds nobody back. Default 10 ms; range 1 ms .. 1 min.
+    /// A stream whose written data all reached the transport still counts as having data ready until its write
+    /// returned to the app, and then for this long: the time its app takes to issue the next write. Without it a
+    /// lower-urgency write slips in between every two writes of an urgent stream. A stream idle for longer (its
+    /// app waits on something else) holds nobody back. Default 10 ms; range 1 ms .. 1 min.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMilliseconds(10);
 

@@ -38,7 +38,14 @@ internal sealed class ScheduledBodyStream(ScheduledStream stream, Stream inner) 
             turn.AsTask().GetAwaiter().GetResult();
         }
 
-        inner.Write(buffer);
+        try
+        {
+            inner.Write(buffer);
+        }
+        finally
+        {
+            stream.WriteReturned();
+        }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -47,12 +54,12 @@ internal sealed class ScheduledBodyStream(ScheduledStream stream, Stream inner) 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var turn = stream.TakeTurnAsync(buffer.Length);
-        return turn.IsCompletedSuccessfully ? inner.WriteAsync(buffer, cancellationToken) : WriteAfterTurnAsync(turn, buffer, cancellationToken);
+        return turn.IsCompletedSuccessfully ? stream.Returned(inner.WriteAsync(buffer, cancellationToken)) : WriteAfterTurnAsync(turn, buffer, cancellationToken);
     }
 
     private async ValueTask WriteAfterTurnAsync(ValueTask turn, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await turn.ConfigureAwait(false);
-        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        await stream.Returned(inner.WriteAsync(buffer, cancellationToken)).ConfigureAwait(false);
     }
 }

@@ -51,25 +51,25 @@ internal sealed class ScheduledBodyWriter(ScheduledStream stream, PipeWriter inn
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
         var turn = stream.TakeTurnAsync(TakePendingBytes());
-        return turn.IsCompletedSuccessfully ? inner.FlushAsync(cancellationToken) : FlushAfterTurnAsync(turn, cancellationToken);
+        return turn.IsCompletedSuccessfully ? stream.Returned(inner.FlushAsync(cancellationToken)) : FlushAfterTurnAsync(turn, cancellationToken);
     }
 
     public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
         var turn = stream.TakeTurnAsync(_pending + source.Length);
         _pending = 0;
-        return turn.IsCompletedSuccessfully ? inner.WriteAsync(source, cancellationToken) : WriteAfterTurnAsync(turn, source, cancellationToken);
+        return turn.IsCompletedSuccessfully ? stream.Returned(inner.WriteAsync(source, cancellationToken)) : WriteAfterTurnAsync(turn, source, cancellationToken);
     }
 
     private async ValueTask<FlushResult> FlushAfterTurnAsync(ValueTask turn, CancellationToken cancellationToken)
     {
         await turn.ConfigureAwait(false);
-        return await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await stream.Returned(inner.FlushAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     private async ValueTask<FlushResult> WriteAfterTurnAsync(ValueTask turn, ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
     {
         await turn.ConfigureAwait(false);
-        return await inner.WriteAsync(source, cancellationToken).ConfigureAwait(false);
+        return await stream.Returned(inner.WriteAsync(source, cancellationToken)).ConfigureAwait(false);
     }
 }

@@ -42,6 +42,28 @@ internal sealed class ScheduledStream : IHttpResponseBodyFeature
     /// <summary>Scheduler: the stream wrote at least once.</summary>
     internal bool HasWritten { get; set; }
 
+    // Set under the scheduler's lock when a write is admitted, cleared without it when that write returns to
+    // the app (LastReturn first, so a reader that sees the write returned also sees when).
+    private volatile bool _inWrite;
+    private long _lastReturn;
+
+    /// <summary>A write was admitted and has not yet returned to the app.</summary>
+    internal bool InWrite
+    {
+        get => _inWrite;
+        set => _inWrite = value;
+    }
+
+    /// <summary>When the last write returned to the app (its next write starts from there).</summary>
+    internal long LastReturn => Volatile.Read(ref _lastReturn);
+
+    /// <summary>The app has its write back: from now on its own code decides when it writes again.</summary>
+    internal void WriteReturned()
+    {
+        Volatile.Write(ref _lastReturn, System.Diagnostics.Stopwatch.GetTimestamp());
+        _inWrite = false;
+    }
+
     /// <summary>Scheduler: the write waiting for its turn, if any.</summary>
     internal TaskCompletionSource? Waiter { get; set; }
 
@@ -64,6 +86,53 @@ internal sealed class ScheduledStream : IHttpResponseBodyFeature
     public void DisableBuffering() => _inner.DisableBuffering();
 
     public Task StartAsync(CancellationToken cancellationToken = default) => _inner.StartAsync(cancellationToken);
+
+    /// <summary>Calls <see cref="WriteReturned"/> once <paramref name="write"/> completes (at once when it already has).</summary>
+    internal ValueTask Returned(ValueTask write)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            WriteReturned();
+            return write;
+        }
+
+        return AwaitReturnedAsync(write);
+    }
+
+    internal ValueTask<T> Returned<T>(ValueTask<T> write)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            WriteReturned();
+            return write;
+        }
+
+        return AwaitReturnedAsync(write);
+    }
+
+    private async ValueTask AwaitReturnedAsync(ValueTask write)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            WriteReturned();
+        }
+    }
+
+    private async ValueTask<T> AwaitReturnedAsync<T>(ValueTask<T> write)
+    {
+        try
+        {
+            return await write.ConfigureAwait(false);
+        }
+        finally
+        {
+            WriteReturned();
+        }
+    }
 
     public async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default)
     {

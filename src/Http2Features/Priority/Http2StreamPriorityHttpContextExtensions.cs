@@ -10,9 +10,9 @@ public static class Http2StreamPriorityHttpContextExtensions
 {
     /// <summary>
     /// Returns the priority of the current request: never <see langword="null"/>, with the RFC defaults when
-    /// the client sent nothing. The first call resolves it from the connection (a pooled object bound to the
-    /// request's stream on a connection the pack observes; elsewhere — HTTP/3, IIS, no seam — one read from the
-    /// <c>priority</c> header) and puts it on <see cref="HttpContext.Features"/>, where later calls and
+    /// the client sent nothing. The first call resolves it from the connection (an object recycled per connection and
+    /// bound to the request's stream on a connection the pack observes; elsewhere — HTTP/3, IIS, no seam — one read
+    /// from the <c>priority</c> header) and puts it on <see cref="HttpContext.Features"/>, where later calls and
     /// <c>Features.Get&lt;IHttp2StreamPriorityFeature&gt;()</c> find it. A request that never asks costs nothing.
     /// A feature you set on <see cref="HttpContext.Features"/> yourself is returned as it is.
     /// </summary>

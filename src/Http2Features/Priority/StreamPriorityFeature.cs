@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace Http2Features.Priority;
 
 /// <summary>
-/// The per-request priority object. <c>GetStreamPriority()</c> rents one from the connection's
+/// The per-request priority object. <c>GetStreamPriority()</c> binds the one kept for Kestrel's HTTP/2 request object
+/// (<see cref="StreamPriorityConnection.KeptFeature"/>) or rents one from the connection's
 /// <see cref="StreamPriorityFeaturePool"/> the first time a request asks and binds it to the request; nothing is
 /// parsed or looked up until the app first reads a value (then the <c>priority</c> header is parsed and the feature attaches
 /// to its stream in the connection's <see cref="StreamPriorityTable"/>, which pushes frame updates into it

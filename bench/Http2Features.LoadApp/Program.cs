@@ -10,6 +10,7 @@
 //   /priority  reads the stream's priority         (off: the RFC 9218 priority header, all bare Kestrel has)
 //   /hints-slow  103 then 20 ms of "work" then 2 KB  (bench/hint-latency.sh: time to the 103 at idle; off: no 103)
 //   /_alloc    bytes allocated by the process so far (bench/cpu-per-request.sh reads it before and after a run)
+//   /_alloctypes  LOADAPP_ALLOC_TYPES=1: sampled allocations by type (?reset=true clears them)
 //   /_cpu      the process's user+system CPU time so far in µs (getrusage: exact, unlike /proc's 10 ms ticks)
 //   /download/{bytes}  that many bytes in 16 KiB writes (bench/priority-shaped-link.sh; the same on and off)
 // LOADAPP_ADDRESS picks the listen address (default 127.0.0.1); options come from configuration as usual,
@@ -72,6 +73,17 @@ if (automatic)
 
 app.MapGet("/", () => Results.Text("hello"));
 app.MapGet("/_alloc", () => Results.Text(GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture)));
+using var sampler = Environment.GetEnvironmentVariable("LOADAPP_ALLOC_TYPES") == "1" ? new AllocationSampler() : null;
+app.MapGet("/_alloctypes", (bool? reset) =>
+{
+    var report = sampler?.Report() ?? "LOADAPP_ALLOC_TYPES=1 not set\n";
+    if (reset == true)
+    {
+        sampler?.Reset();
+    }
+
+    return Results.Text(report);
+});
 app.MapGet("/_cpu", () => Results.Text(ResourceUsage.ProcessCpuMicroseconds().ToString(CultureInfo.InvariantCulture)));
 
 var chunk = new byte[16 * 1024];

@@ -14,15 +14,41 @@ internal static class Http2FeaturesEventIds
         public const int First = 1000;
         public const int Last = 1099;
 
+        // Each start-up diagnostic has its own id, name and structured template (GunicornLog); the binder logs them once per host.
         public const int GunicornSettingApplied = 1001;
         public const int GunicornUnknownSetting = 1002;
         public const int GunicornConfigFileStatementIgnored = 1003;
         public const int GunicornSettingIgnored = 1004;
-        public const int GunicornDecision = 1005;
+        public const int GunicornProcessSettingNotApplied = 1005;
         public const int GunicornHttp2NotSupportedByWorker = 1006;
-        public const int GunicornDevelopmentCertificate = 1007;
-        public const int GunicornEmbeddedDefault = 1008;
+        public const int GunicornDevelopmentCertificateCreated = 1007;
+        public const int GunicornEmbeddedDefaultListening = 1008;
         public const int GunicornBind = 1009;
+        public const int GunicornUnknownSettingWithSuggestion = 1010;
+        public const int GunicornNotAGunicornSetting = 1011;
+        public const int GunicornUnknownSettingsNotListed = 1012;
+        public const int GunicornUnknownFlag = 1013;
+        public const int GunicornUnknownFlagWithSuggestion = 1014;
+        public const int GunicornPositionalArgumentIgnored = 1015;
+        public const int GunicornConfigFileStatementsNotListed = 1016;
+        public const int GunicornNestedConfigIgnored = 1017;
+        public const int GunicornCleartextIgnoredWithTls = 1018;
+        public const int GunicornCleartextWithoutH2 = 1019;
+        public const int GunicornH2NotAppliedToAppEndpoints = 1020;
+        public const int GunicornCleartextUpgradeUnsupported = 1021;
+        public const int GunicornAccessLogFormatWithoutAccessLog = 1022;
+        public const int GunicornTlsSettingsWithoutHttps = 1023;
+        public const int GunicornCaCertsWithoutClientCertificates = 1024;
+        public const int GunicornCiphersWithoutTls = 1025;
+        public const int GunicornCiphersUnsupportedOnOs = 1026;
+        public const int GunicornSettingsNotAppliedToCodeEndpoints = 1027;
+        public const int GunicornServingAppEndpoints = 1028;
+        public const int GunicornRequestFieldsCapped = 1029;
+        public const int GunicornWorkerClassAccepted = 1030;
+        public const int GunicornDevelopmentCertificateReused = 1031;
+        public const int GunicornSelfSignedCertificate = 1032;
+        public const int GunicornEmbeddedDefaultNotUsed = 1033;
+        public const int GunicornEmbeddedDefaultReplacesLaunchProfile = 1034;
     }
 
     /// <summary>The connection seam (src/Http2Features/Connection).</summary>

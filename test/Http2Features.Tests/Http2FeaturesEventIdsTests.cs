@@ -42,27 +42,45 @@ public partial class Http2FeaturesEventIdsTests
     [Fact]
     public void Every_LoggerMessage_in_src_takes_its_id_and_name_from_the_table()
     {
-        // [LoggerMessage] is compiled away, so the check reads the sources: a literal id or a hand-written name would
-        // bypass the table (and its uniqueness check) or let the name drift from the id.
-        var src = Path.Combine(RepositoryRoot(), "src");
-        var offenders = new List<string>();
-        var count = 0;
-        foreach (var file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/", StringComparison.Ordinal)))
-        {
-            foreach (Match match in LoggerMessageAttribute().Matches(File.ReadAllText(file)))
-            {
-                count++;
-                var id = match.Groups["id"].Value;
-                var name = match.Groups["name"].Value;
-                if (!id.StartsWith("Http2FeaturesEventIds.", StringComparison.Ordinal) || name != $"nameof({id})")
-                {
-                    offenders.Add($"{Path.GetRelativePath(src, file)}: EventId = {id}, EventName = {name}");
-                }
-            }
-        }
+        // A literal id or a hand-written name would bypass the table (and its uniqueness check) or let the name drift from the id.
+        var matches = SourceMatches(LoggerMessageAttribute()).ToList();
 
-        count.Should().BeGreaterThan(10);
-        offenders.Should().BeEmpty();
+        matches.Should().HaveCountGreaterThan(10);
+        matches.Where(m => !m.Match.Groups["id"].Value.StartsWith("Http2FeaturesEventIds.", StringComparison.Ordinal)
+                || m.Match.Groups["name"].Value != $"nameof({m.Match.Groups["id"].Value})")
+            .Select(m => $"{m.File}: EventId = {m.Match.Groups["id"].Value}, EventName = {m.Match.Groups["name"].Value}")
+            .Should().BeEmpty();
+    }
+
+    [Fact]
+    public void No_LoggerMessage_in_src_logs_a_preformatted_message()
+    {
+        // A template that is one placeholder ("{Message}") hides every field from structured logging: each event
+        // names its fields in its own template.
+        var templates = SourceMatches(LoggerMessageTemplate()).ToList();
+
+        templates.Should().HaveCountGreaterThan(40);
+        templates.Where(t => OnlyPlaceholders().IsMatch(t.Match.Groups["template"].Value))
+            .Select(t => $"{t.File}: Message = \"{t.Match.Groups["template"].Value}\"")
+            .Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Every_configuration_event_in_the_table_is_logged_by_the_binder()
+    {
+        var log = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Http2Features", "Configuration", "GunicornLog.cs"));
+
+        EventFields(typeof(Http2FeaturesEventIds.Configuration)).Select(f => f.Name)
+            .Should().OnlyContain(name => log.Contains($"EventId = Http2FeaturesEventIds.Configuration.{name},", StringComparison.Ordinal));
+    }
+
+    // [LoggerMessage] is compiled away, so these checks read the sources.
+    private static IEnumerable<(string File, Match Match)> SourceMatches(Regex regex)
+    {
+        var src = Path.Combine(RepositoryRoot(), "src");
+        return Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal))
+            .SelectMany(f => regex.Matches(File.ReadAllText(f)).Select(m => (Path.GetRelativePath(src, f), m)));
     }
 
     private static IEnumerable<FieldInfo> EventFields(Type range) =>
@@ -85,4 +103,10 @@ public partial class Http2FeaturesEventIdsTests
 
     [GeneratedRegex(@"\[LoggerMessage\((?:[^\]]*?)EventId\s*=\s*(?<id>[^,\)]+)(?:[^\]]*?EventName\s*=\s*(?<name>nameof\([^\)]*\)|""[^""]*""))?", RegexOptions.Singleline)]
     private static partial Regex LoggerMessageAttribute();
+
+    [GeneratedRegex(@"\[LoggerMessage\([^\]]*?Message\s*=\s*""(?<template>(?:[^""\\]|\\.)*)""", RegexOptions.Singleline)]
+    private static partial Regex LoggerMessageTemplate();
+
+    [GeneratedRegex(@"^\s*(\{[^}]*\}\s*)+$")]
+    private static partial Regex OnlyPlaceholders();
 }

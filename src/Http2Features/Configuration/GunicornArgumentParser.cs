@@ -3,7 +3,7 @@ using System.Text;
 namespace Http2Features.Configuration;
 
 /// <summary>The gunicorn settings found in an argument list, plus what was wrong with it.</summary>
-internal sealed record ArgumentParseResult(IReadOnlyList<RawSetting> Settings, IReadOnlyList<string> Warnings, IReadOnlyList<SettingError> Errors);
+internal sealed record ArgumentParseResult(IReadOnlyList<RawSetting> Settings, IReadOnlyList<GunicornDiagnostic> Warnings, IReadOnlyList<SettingError> Errors);
 
 /// <summary>
 /// Reads gunicorn's command-line spelling: <c>--flag value</c>, <c>--flag=value</c>, <c>-b value</c>, <c>-bvalue</c>,
@@ -20,7 +20,7 @@ internal static class GunicornArgumentParser
     public static ArgumentParseResult Parse(IReadOnlyList<string> args, bool fromEnvironment)
     {
         var settings = new List<RawSetting>();
-        var warnings = new List<string>();
+        var warnings = new List<GunicornDiagnostic>();
         var errors = new List<SettingError>();
         var origin = fromEnvironment ? "GUNICORN_CMD_ARGS" : "command line";
 
@@ -49,7 +49,8 @@ internal static class GunicornArgumentParser
             {
                 if (fromEnvironment)
                 {
-                    warnings.Add($"{origin}: positional argument '{SettingText.Safe(arg)}' ignored (the application is this ASP.NET Core app, not a WSGI module)");
+                    var argument = SettingText.Safe(arg);
+                    warnings.Add(new(l => GunicornLog.PositionalArgumentIgnored(l, origin, argument)));
                 }
 
                 continue;
@@ -62,9 +63,10 @@ internal static class GunicornArgumentParser
                     var closest = GunicornSettingCatalog.ClosestFlag(flag);
                     if (fromEnvironment || closest is not null)
                     {
+                        var shown = SettingText.Safe(flag);
                         warnings.Add(closest is null
-                            ? $"{origin}: unknown gunicorn flag '{SettingText.Safe(flag)}' ignored"
-                            : $"{origin}: unknown gunicorn flag '{SettingText.Safe(flag)}' ignored; did you mean '{closest}'?");
+                            ? new(l => GunicornLog.UnknownFlag(l, origin, shown))
+                            : new(l => GunicornLog.UnknownFlagWithSuggestion(l, origin, shown, closest)));
                     }
                 }
 

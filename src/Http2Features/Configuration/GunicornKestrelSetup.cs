@@ -90,16 +90,20 @@ internal sealed class GunicornKestrelSetup(GunicornSettingsProvider provider, IL
         if (existing > 0)
         {
             var given = TlsAndProtocolSettings.Where(n => s.Values.ContainsKey(n)).ToList();
-            GunicornLog.Diagnostic(_logger, given.Count == 0
-                ? new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
-                    string.Create(CultureInfo.InvariantCulture, $"the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} is not used: {existing} endpoint(s) were configured in code"))
-                : new GunicornDiagnostic(GunicornEvent.SettingIgnored, LogLevel.Warning,
-                    string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", given)} ({s.SourceOf(given[0])}) not applied: the {existing} endpoint(s) configured in code (Listen/ConfigureKestrel) keep their own TLS and protocols. Set them in that code, or remove it and set bind so that gunicorn settings create the endpoints")));
+            if (given.Count == 0)
+            {
+                GunicornLog.EmbeddedDefaultNotUsed(_logger, GunicornSettingsLoader.EmbeddedDefaultBind, existing);
+            }
+            else
+            {
+                GunicornLog.SettingsNotAppliedToCodeEndpoints(_logger, string.Join(", ", given), s.SourceOf(given[0]).Description, existing);
+            }
+
             return;
         }
 
-        GunicornLog.Diagnostic(_logger, new GunicornDiagnostic(GunicornEvent.EmbeddedDefault, LogLevel.Information,
-            $"no bind set: listening on the embedded default https://{GunicornSettingsLoader.EmbeddedDefaultBind} ({string.Join(",", s.Protocols.AlpnOrder)})"));
+        var protocols = string.Join(",", s.Protocols.AlpnOrder);
+        GunicornLog.EmbeddedDefaultListening(_logger, GunicornSettingsLoader.EmbeddedDefaultBind, protocols);
         Listen(options, s);
     }
 

@@ -16,22 +16,15 @@ internal enum Http2Cleartext
     Both,
 }
 
-/// <summary>Event ids of the binder's log messages (also used for the start-up diagnostics).</summary>
-internal enum GunicornEvent
+/// <summary>
+/// Something the binder has to tell the user at start-up. The settings load before there is a logger, so each
+/// diagnostic keeps the call of its own <see cref="GunicornLog"/> event (id, name, structured template) and is logged
+/// once when the host starts.
+/// </summary>
+internal sealed class GunicornDiagnostic(Action<ILogger> log)
 {
-    SettingApplied = Http2FeaturesEventIds.Configuration.GunicornSettingApplied,
-    UnknownSetting = Http2FeaturesEventIds.Configuration.GunicornUnknownSetting,
-    ConfigFileStatementIgnored = Http2FeaturesEventIds.Configuration.GunicornConfigFileStatementIgnored,
-    SettingIgnored = Http2FeaturesEventIds.Configuration.GunicornSettingIgnored,
-    Decision = Http2FeaturesEventIds.Configuration.GunicornDecision,
-    Http2NotSupportedByWorker = Http2FeaturesEventIds.Configuration.GunicornHttp2NotSupportedByWorker,
-    DevelopmentCertificate = Http2FeaturesEventIds.Configuration.GunicornDevelopmentCertificate,
-    EmbeddedDefault = Http2FeaturesEventIds.Configuration.GunicornEmbeddedDefault,
-    Listening = Http2FeaturesEventIds.Configuration.GunicornBind,
+    public void Log(ILogger logger) => log(logger);
 }
-
-/// <summary>Something the binder has to tell the user at start-up (logged once, with an event id).</summary>
-internal sealed record GunicornDiagnostic(GunicornEvent Event, LogLevel Level, string Message);
 
 /// <summary>Where to listen: the bind entries, the embedded default, or the app's own endpoints.</summary>
 /// <param name="Binds">The endpoints the binder creates.</param>

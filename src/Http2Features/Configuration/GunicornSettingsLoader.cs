@@ -81,10 +81,8 @@ internal static class GunicornSettingsLoader
             }
         }
 
-        foreach (var w in cli.Warnings.Concat(env.Warnings))
-        {
-            diagnostics.Add(new(GunicornEvent.UnknownSetting, LogLevel.Warning, w));
-        }
+        diagnostics.AddRange(cli.Warnings);
+        diagnostics.AddRange(env.Warnings);
 
         errors.AddRange(cli.Errors);
         errors.AddRange(env.Errors);
@@ -202,7 +200,8 @@ internal static class GunicornSettingsLoader
             };
             if (valid)
             {
-                r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning, $"{raw.Name} ({raw.Source}) is ignored: {definition.IgnoredBecause}");
+                var (name, source, reason) = (raw.Name, raw.Source.Description, definition.IgnoredBecause!); // not Applied: it has a reason
+                r.Report(l => GunicornLog.SettingIgnored(l, name, source, reason));
             }
         }
     }
@@ -298,7 +297,6 @@ internal static class GunicornSettingsLoader
         var parsed = GunicornConfigFileParser.Parse(text, name => GunicornSettingCatalog.TryFindByName(name, out _));
         foreach (var warning in parsed.Warnings)
         {
-            var where = string.Create(CultureInfo.InvariantCulture, $"{full}:{warning.Line}");
             if (warning.Setting is { } name && GunicornSettingCatalog.TryFindByName(name, out var computed) && computed.Applied && !computed.ReportedOnly && computed.Name != "config")
             {
                 // A value the binder cannot read for a setting it applies: gunicorn would use it, so going on without it would serve something else.
@@ -306,13 +304,14 @@ internal static class GunicornSettingsLoader
                 continue;
             }
 
-            diagnostics.Add(new(GunicornEvent.ConfigFileStatementIgnored, LogLevel.Warning, where + ": " + warning.Reason));
+            var (file, line, reason) = (SettingText.Safe(full), warning.Line, warning.Reason);
+            diagnostics.Add(new(l => GunicornLog.ConfigFileStatementIgnored(l, file, line, reason)));
         }
 
         if (parsed.WarningsLeftOut > 0)
         {
-            diagnostics.Add(new(GunicornEvent.ConfigFileStatementIgnored, LogLevel.Warning,
-                string.Create(CultureInfo.InvariantCulture, $"{full}: {parsed.WarningsLeftOut} more statements ignored (not listed)")));
+            var (file, count) = (SettingText.Safe(full), parsed.WarningsLeftOut);
+            diagnostics.Add(new(l => GunicornLog.ConfigFileStatementsNotListed(l, file, count)));
         }
 
         foreach (var (name, line) in parsed.OtherNames ?? [])
@@ -326,8 +325,8 @@ internal static class GunicornSettingsLoader
 
         if (parsed.OtherNamesLeftOut > 0)
         {
-            diagnostics.Add(new(GunicornEvent.UnknownSetting, LogLevel.Warning,
-                string.Create(CultureInfo.InvariantCulture, $"{full}: {parsed.OtherNamesLeftOut} more assignments to names that are not gunicorn settings ignored (not listed)")));
+            var (file, count) = (SettingText.Safe(full), parsed.OtherNamesLeftOut);
+            diagnostics.Add(new(l => GunicornLog.UnknownSettingsNotListed(l, file, count)));
         }
 
         foreach (var a in parsed.Assignments)
@@ -336,7 +335,7 @@ internal static class GunicornSettingsLoader
             GunicornSettingCatalog.TryFindByName(a.Name, out var definition);
             if (definition!.Name == "config")
             {
-                diagnostics.Add(new(GunicornEvent.SettingIgnored, LogLevel.Warning, $"config ({source}): a config file cannot name another config file; ignored"));
+                diagnostics.Add(new(l => GunicornLog.NestedConfigIgnored(l, source.Description)));
                 continue;
             }
 
@@ -347,15 +346,16 @@ internal static class GunicornSettingsLoader
     private static void ReportUnknown(string name, SettingSource source, List<GunicornDiagnostic> diagnostics)
     {
         var shown = SettingText.Safe(name);
+        var where = source.Description;
         if (GunicornSettingCatalog.NotGunicornSettings.TryGetValue(name, out var instead))
         {
-            diagnostics.Add(new(GunicornEvent.UnknownSetting, LogLevel.Warning, $"'{shown}' ({source}) is not a gunicorn setting and is ignored: {instead}"));
+            diagnostics.Add(new(l => GunicornLog.NotAGunicornSetting(l, shown, where, instead)));
             return;
         }
 
         var closest = GunicornSettingCatalog.ClosestName(name);
-        diagnostics.Add(new(GunicornEvent.UnknownSetting, LogLevel.Warning, closest is null
-            ? $"unknown gunicorn setting '{shown}' ({source}) ignored"
-            : $"unknown gunicorn setting '{shown}' ({source}) ignored; did you mean '{closest}'?"));
+        diagnostics.Add(closest is null
+            ? new(l => GunicornLog.UnknownSetting(l, shown, where))
+            : new(l => GunicornLog.UnknownSettingWithSuggestion(l, shown, where, closest)));
     }
 }

@@ -21,7 +21,7 @@ internal sealed class GunicornSettingsProvider(GunicornLoadResult result)
 
         foreach (var diagnostic in Result.Diagnostics)
         {
-            GunicornLog.Diagnostic(logger, diagnostic);
+            diagnostic.Log(logger);
         }
     }
 

@@ -19,8 +19,7 @@ internal static class LimitsBinder
         var requestFields = Int(r, "limit_request_fields");
         if (requestFields > MaxRequestFields && r.Raw("limit_request_fields") is { } fieldsRaw)
         {
-            r.Report(GunicornEvent.Decision, LogLevel.Information, string.Create(CultureInfo.InvariantCulture,
-                $"limit_request_fields = {fieldsRaw.DisplayValue} ({fieldsRaw.Source}): gunicorn caps it at {MaxRequestFields}; applied as {MaxRequestFields}"));
+            r.Report(l => GunicornLog.RequestFieldsCapped(l, fieldsRaw.Name, fieldsRaw.DisplayValue, fieldsRaw.Source.Description, MaxRequestFields));
         }
 
         var fieldSize = Int(r, "limit_request_field_size");

@@ -22,10 +22,9 @@ internal static class ListenBinder
                 {
                     // dotnet run puts the launch profile's applicationUrl into ASPNETCORE_URLS; the template's first
                     // profile is http only, where no browser speaks HTTP/2. That is a tool default, not a deployment.
-                    r.Report(GunicornEvent.EmbeddedDefault, LogLevel.Warning,
-                        $"launch profile '{SettingText.Safe(input.LaunchProfile ?? string.Empty)}' (Properties/launchSettings.json) sets only {SettingText.Safe(own.Description)}, where browsers get no HTTP/2: "
-                        + $"listening on the embedded default https://{EmbeddedDefaultBind} (h2,h1) instead. "
-                        + "To serve the profile's port, set bind (for example -b localhost:PORT with --certfile/--keyfile), or run an https profile (dotnet run --launch-profile https)");
+                    var profile = SettingText.Safe(input.LaunchProfile ?? string.Empty);
+                    var urls = SettingText.Safe(own.Description);
+                    r.Report(l => GunicornLog.EmbeddedDefaultReplacesLaunchProfile(l, profile, urls, EmbeddedDefaultBind));
                 }
 
                 return new ListenSettings([BindAddress.TryParse(EmbeddedDefaultBind, out _)!], UsesEmbeddedDefault: true);
@@ -35,8 +34,8 @@ internal static class ListenBinder
             {
                 // The app chose its endpoints (ASPNETCORE_URLS, --urls, ports, Kestrel:Endpoints, an https launch profile):
                 // the TLS and protocol settings go to Kestrel's endpoint defaults, which those endpoints use.
-                r.Report(GunicornEvent.Decision, LogLevel.Information,
-                    $"no bind set: serving the app's own endpoints ({SettingText.Safe(own.Description)}); gunicorn's TLS and protocol settings apply to them as Kestrel's endpoint defaults");
+                var endpoints = SettingText.Safe(own.Description);
+                r.Report(l => GunicornLog.ServingAppEndpoints(l, endpoints));
                 return new ListenSettings([], UsesEmbeddedDefault: false, own);
             }
 

@@ -43,8 +43,8 @@ internal static class LoggingBinder
             }
             else if (accessLog is null)
             {
-                r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
-                    $"access_log_format ({formatRaw!.Source}) has no effect without accesslog; set accesslog = \"-\" (stdout) or a file path");
+                var source = formatRaw!.Source.Description;
+                r.Report(l => GunicornLog.AccessLogFormatWithoutAccessLog(l, source));
             }
         }
         else

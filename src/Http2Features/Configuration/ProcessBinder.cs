@@ -17,8 +17,8 @@ internal static class ProcessBinder
         {
             if (r.Integer(name) is not null && r.Raw(name) is { } raw)
             {
-                r.Report(GunicornEvent.Decision, LogLevel.Information,
-                    $"{name} = {raw.DisplayValue} ({raw.Source}) is not applied: " + string.Format(CultureInfo.InvariantCulture, note, Environment.ProcessorCount));
+                var reason = string.Format(CultureInfo.InvariantCulture, note, Environment.ProcessorCount);
+                r.Report(l => GunicornLog.ProcessSettingNotApplied(l, raw.Name, raw.DisplayValue, raw.Source.Description, reason));
             }
         }
 

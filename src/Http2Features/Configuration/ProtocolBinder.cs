@@ -36,8 +36,8 @@ internal static class ProtocolBinder
                 : protocols.Contains("h2") ? HttpProtocols.Http2 : HttpProtocols.Http1;
             if (cleartext != Http2Cleartext.Off)
             {
-                r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
-                    $"http2_cleartext ({cleartextRaw!.Source}) ignored: the endpoints use TLS, where ALPN negotiates h2");
+                var source = cleartextRaw!.Source.Description;
+                r.Report(l => GunicornLog.CleartextIgnoredWithTls(l, source));
             }
         }
         else if ((hasEndpoints || protocolsRaw is not null) && !r.Failed("http_protocols") && !r.Failed("http2_cleartext"))
@@ -47,8 +47,8 @@ internal static class ProtocolBinder
                 result = HttpProtocols.Http1;
                 if (cleartext != Http2Cleartext.Off)
                 {
-                    r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
-                        $"http2_cleartext ({cleartextRaw!.Source}) has no effect: http_protocols does not include h2; set http_protocols = \"h2,h1\" for h2c");
+                    var source = cleartextRaw!.Source.Description;
+                    r.Report(l => GunicornLog.CleartextWithoutH2(l, source));
                 }
             }
             else
@@ -57,9 +57,8 @@ internal static class ProtocolBinder
                 {
                     case Http2Cleartext.Off when appEndpoints is not null:
                         result = HttpProtocols.Http1AndHttp2;
-                        r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
-                            $"http_protocols = {protocolsRaw!.DisplayValue} ({protocolsRaw.Source}): h2 is not applied to {SettingText.Safe(appEndpoints.Description)}: cleartext endpoints serve HTTP/1.1. "
-                            + "Use an https:// URL (with --certfile/--keyfile), set bind with TLS, or for h2c set http2_cleartext = \"prior-knowledge\"");
+                        var endpoints = SettingText.Safe(appEndpoints.Description);
+                        r.Report(l => GunicornLog.H2NotAppliedToAppEndpoints(l, protocolsRaw!.DisplayValue, protocolsRaw.Source.Description, endpoints));
                         break;
                     case Http2Cleartext.Off:
                         r.Fail(protocolsRaw!, "h2 needs TLS", "set certfile and keyfile (--certfile server.crt --keyfile server.key), or for h2c behind a trusted proxy set http2_cleartext = \"prior-knowledge\"");
@@ -70,8 +69,7 @@ internal static class ProtocolBinder
                     default:
                         if (cleartext == Http2Cleartext.Both)
                         {
-                            r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
-                                $"http2_cleartext = {cleartextRaw!.DisplayValue} ({cleartextRaw.Source}): the 'upgrade' half is not supported by Kestrel; serving h2c with prior knowledge only");
+                            r.Report(l => GunicornLog.CleartextUpgradeUnsupported(l, cleartextRaw!.DisplayValue, cleartextRaw.Source.Description));
                         }
 
                         // gunicorn: h2c only for peers in forwarded_allow_ips; with h1 too, everyone else gets HTTP/1.1.
@@ -184,8 +182,7 @@ internal static class ProtocolBinder
             var kind = normalized.Contains("tornado", StringComparison.Ordinal) ? "tornado" : "sync";
             if (protocols.Remove("h2"))
             {
-                r.Report(GunicornEvent.Http2NotSupportedByWorker, LogLevel.Warning,
-                    $"HTTP/2 is not supported by the {kind} worker (worker_class = {raw.DisplayValue}, {raw.Source}); endpoints serve HTTP/1.1 only. Use worker_class = \"gthread\" to keep HTTP/2");
+                r.Report(l => GunicornLog.Http2NotSupportedByWorker(l, kind, raw.DisplayValue, raw.Source.Description));
                 if (protocols.Count == 0)
                 {
                     protocols.Add("h1");
@@ -198,8 +195,7 @@ internal static class ProtocolBinder
         }
         else
         {
-            r.Report(GunicornEvent.Decision, LogLevel.Information,
-                $"worker_class = {raw.DisplayValue} ({raw.Source}): Kestrel serves every request itself; the class only decides whether HTTP/2 stays on (it does)");
+            r.Report(l => GunicornLog.WorkerClassAccepted(l, raw.DisplayValue, raw.Source.Description));
         }
     }
 }

@@ -35,7 +35,8 @@ internal sealed class SettingReader(IReadOnlyDictionary<string, RawSetting> valu
         _errors.Add(error);
     }
 
-    public void Report(GunicornEvent id, LogLevel level, string message) => _diagnostics.Add(new(id, level, message));
+    /// <summary>Keeps a start-up diagnostic: the call of its <see cref="GunicornLog"/> event, made when the host starts.</summary>
+    public void Report(Action<ILogger> log) => _diagnostics.Add(new(log));
 
     /// <summary>An integer within the catalog's range (gunicorn's <c>int(value, 0)</c>: <c>0x4000</c>, <c>0o600</c>, <c>1_000</c>).</summary>
     public long? Integer(string name)

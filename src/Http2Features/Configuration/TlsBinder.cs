@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -28,9 +29,10 @@ internal static class TlsBinder
         if (listen.AppEndpoints is { HasHttps: false } own && TlsOnly.Where(n => r.Raw(n) is not null).ToList() is { Count: > 0 } given)
         {
             // TLS settings with only http:// endpoints of the app's own would do nothing: say so, and how to fix it.
-            r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
-                $"{string.Join(", ", given)} ({r.Raw(given[0])!.Source}) not applied: the app's endpoints ({SettingText.Safe(own.Description)}) have no https:// URL. "
-                + "Use https:// URLs (for example ASPNETCORE_URLS=https://127.0.0.1:8443), or set bind (-b 127.0.0.1:8443) so that gunicorn settings create the endpoints");
+            var settings = string.Join(", ", given);
+            var source = r.Raw(given[0])!.Source.Description;
+            var endpoints = SettingText.Safe(own.Description);
+            r.Report(l => GunicornLog.TlsSettingsWithoutHttps(l, settings, source, endpoints));
         }
 
         return new TlsSettings(certificate, chain, mode, authorities, suites);
@@ -93,8 +95,10 @@ internal static class TlsBinder
 
             if (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) && !input.IsDevelopment)
             {
-                r.Report(GunicornEvent.DevelopmentCertificate, LogLevel.Warning,
-                    $"certfile ({certRaw.Source}): {certificate.Subject} is self-signed and the environment is {input.EnvironmentName}, not Development: clients cannot verify it. Use a certificate from a CA (for example Let's Encrypt) outside development");
+                var source = certRaw.Source.Description;
+                var subject = SettingText.Safe(certificate.Subject);
+                var environment = SettingText.Safe(input.EnvironmentName);
+                r.Report(l => GunicornLog.SelfSignedCertificate(l, source, subject, environment));
             }
 
             if (!CertificateFiles.IsPkcs12(certFull))
@@ -124,18 +128,16 @@ internal static class TlsBinder
         try
         {
             var (certificate, created) = DevelopmentCertificate.LoadOrCreate(certPath, keyPath);
-            var message = created
-                ? $"generated a self-signed development certificate for localhost/127.0.0.1: {certPath} (key {keyPath}); it is reused on later runs"
-                : $"using the self-signed development certificate {certPath} (expires {certificate.NotAfter:yyyy-MM-dd})";
-            if (input.IsDevelopment)
+            var level = input.IsDevelopment ? LogLevel.Information : LogLevel.Warning;
+            var (environment, certShown, keyShown) = (SettingText.Safe(input.EnvironmentName), SettingText.Safe(certPath), SettingText.Safe(keyPath));
+            if (created)
             {
-                r.Report(GunicornEvent.DevelopmentCertificate, LogLevel.Information, message + ". Do not use it in production");
+                r.Report(l => GunicornLog.DevelopmentCertificateCreated(l, level, certShown, keyShown, environment));
             }
             else
             {
-                r.Report(GunicornEvent.DevelopmentCertificate, LogLevel.Warning,
-                    message + $". The environment is {input.EnvironmentName}, not Development: clients cannot verify a self-signed certificate. "
-                    + "Set certfile and keyfile to a certificate from a CA (for example Let's Encrypt)");
+                var expires = certificate.NotAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                r.Report(l => GunicornLog.DevelopmentCertificateReused(l, level, certShown, expires, environment));
             }
 
             return certificate;
@@ -201,8 +203,8 @@ internal static class TlsBinder
 
             if (mode == ClientCertificateMode.NoCertificate && !r.Failed("cert_reqs") && !r.Failed("ca_certs"))
             {
-                r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning,
-                    $"ca_certs ({caRaw!.Source}) is only used to verify client certificates, and cert_reqs is 0 (CERT_NONE); set cert_reqs = 2 to require them");
+                var source = caRaw!.Source.Description;
+                r.Report(l => GunicornLog.CaCertsWithoutClientCertificates(l, source));
             }
         }
 
@@ -225,13 +227,15 @@ internal static class TlsBinder
 
         if (!tls)
         {
-            r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning, $"ciphers ({raw!.Source}) ignored: no TLS (certfile is not set)");
+            var source = raw!.Source.Description;
+            r.Report(l => GunicornLog.CiphersWithoutTls(l, source));
             return suites; // checked and kept, but no endpoint uses TLS
         }
 
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
-            r.Report(GunicornEvent.SettingIgnored, LogLevel.Warning, $"ciphers ({raw!.Source}) ignored: CipherSuitesPolicy is not supported on this OS; configure suites in the OS");
+            var source = raw!.Source.Description;
+            r.Report(l => GunicornLog.CiphersUnsupportedOnOs(l, source));
             return null;
         }
 

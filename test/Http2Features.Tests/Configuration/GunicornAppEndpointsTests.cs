@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Ids = Http2Features.Http2FeaturesEventIds.Configuration;
 
 namespace Http2Features.Tests.Configuration;
 
@@ -53,8 +54,9 @@ public sealed class GunicornAppEndpointsTests : IDisposable
         using var client = GunicornTestServer.Client(expected, HttpVersion.Version20, HttpVersionPolicy.RequestVersionExact);
         (await client.GetStringAsync(server.Address, TestContext.Current.CancellationToken)).Should().Be("HTTP/2 https");
         server.Logs.Entries.Should().NotContain(e => e.Level >= LogLevel.Warning && e.Category == GunicornLog.Category
-            && e.Id.Id != (int)GunicornEvent.DevelopmentCertificate); // the test certificate is self-signed, the environment Production
-        server.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Id.Id == (int)GunicornEvent.DevelopmentCertificate);
+            && e.Id.Id != Ids.GunicornSelfSignedCertificate); // the test certificate is self-signed, the environment Production
+        server.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Id.Id == Ids.GunicornSelfSignedCertificate
+            && e.Id.Name == nameof(Ids.GunicornSelfSignedCertificate) && e.Field("Environment") == "Production");
     }
 
     [Fact]
@@ -63,7 +65,8 @@ public sealed class GunicornAppEndpointsTests : IDisposable
         var (cert, key) = _files.Certificate();
         await using var server = await GunicornTestServer.StartAsync(["--urls", "http://127.0.0.1:0", "--certfile", cert, "--keyfile", key], _files.Root);
 
-        server.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Id.Id == (int)GunicornEvent.SettingIgnored
+        server.Logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Id.Id == Ids.GunicornTlsSettingsWithoutHttps
+            && e.Field("Settings") == "certfile, keyfile" && e.Field("Source") == "command-line flag --certfile" && e.Field("Endpoints") == "urls=http://127.0.0.1:0"
             && e.Message.Contains("certfile, keyfile", StringComparison.Ordinal)
             && e.Message.Contains("http://127.0.0.1:0", StringComparison.Ordinal)
             && e.Message.Contains("-b 127.0.0.1:8443", StringComparison.Ordinal));
@@ -77,7 +80,9 @@ public sealed class GunicornAppEndpointsTests : IDisposable
         var result = Load(["--http-protocols", "h2,h1"], new() { ["urls"] = "http://127.0.0.1:5000" });
 
         result.ErrorMessages.Should().BeEmpty();
-        result.Diagnostics.Should().Contain(d => d.Level == LogLevel.Warning && d.Message.StartsWith("http_protocols = ", StringComparison.Ordinal)
+        result.Logged().Should().Contain(d => d.Level == LogLevel.Warning && d.Id.Id == Ids.GunicornH2NotAppliedToAppEndpoints
+            && d.Field("Value") == "h2,h1" && d.Field("Source") == "command-line flag --http-protocols" && d.Field("Endpoints") == "urls=http://127.0.0.1:5000"
+            && d.Message.StartsWith("http_protocols = ", StringComparison.Ordinal)
             && d.Message.Contains("http2_cleartext", StringComparison.Ordinal) && d.Message.Contains("https://", StringComparison.Ordinal));
     }
 
@@ -91,9 +96,11 @@ public sealed class GunicornAppEndpointsTests : IDisposable
         result.Settings!.Listen.UsesEmbeddedDefault.Should().BeTrue();
         result.Settings.Listen.Binds.Select(b => b.ToString()).Should().Equal("127.0.0.1:8443");
         result.Settings.Tls.Enabled.Should().BeTrue();
-        result.Diagnostics.Should().Contain(d => d.Level == LogLevel.Warning && d.Event == GunicornEvent.EmbeddedDefault
+        result.Logged().Should().Contain(d => d.Level == LogLevel.Warning && d.Id.Id == Ids.GunicornEmbeddedDefaultReplacesLaunchProfile
+            && d.Field("LaunchProfile") == "http" && d.Field("Urls") == "urls=http://localhost:5099" && d.Field("Address") == "127.0.0.1:8443"
             && d.Message.Contains("launch profile 'http'", StringComparison.Ordinal) && d.Message.Contains("https://127.0.0.1:8443", StringComparison.Ordinal));
-        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Level == LogLevel.Information, "Development: the generated certificate is expected");
+        result.Logged().Should().Contain(d => (d.Id.Id == Ids.GunicornDevelopmentCertificateCreated || d.Id.Id == Ids.GunicornDevelopmentCertificateReused)
+            && d.Level == LogLevel.Information && d.Field("Environment") == "Development", "Development: the generated certificate is expected");
     }
 
     [Fact]
@@ -121,8 +128,9 @@ public sealed class GunicornAppEndpointsTests : IDisposable
     {
         var result = Load([], [], environmentName: "Production");
 
-        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Level == LogLevel.Warning
-            && d.Message.Contains("not Development", StringComparison.Ordinal) && d.Message.Contains("certfile and keyfile", StringComparison.Ordinal));
+        result.Logged().Should().Contain(d => (d.Id.Id == Ids.GunicornDevelopmentCertificateCreated || d.Id.Id == Ids.GunicornDevelopmentCertificateReused)
+            && d.Level == LogLevel.Warning && d.Field("Environment") == "Production"
+            && d.Message.Contains("Development only", StringComparison.Ordinal) && d.Message.Contains("certfile and keyfile", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -131,7 +139,8 @@ public sealed class GunicornAppEndpointsTests : IDisposable
         var (cert, key) = _files.Certificate();
         var result = Load(["-b", "127.0.0.1:0", "--certfile", cert, "--keyfile", key], [], environmentName: "Staging");
 
-        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Level == LogLevel.Warning
+        result.Logged().Should().Contain(d => d.Id.Id == Ids.GunicornSelfSignedCertificate && d.Level == LogLevel.Warning
+            && d.Field("Source") == "command-line flag --certfile" && d.Field("Environment") == "Staging"
             && d.Message.Contains("self-signed", StringComparison.Ordinal) && d.Message.Contains("Staging", StringComparison.Ordinal));
     }
 

@@ -1,5 +1,6 @@
 using FluentAssertions;
 using Http2Features.Configuration;
+using Ids = Http2Features.Http2FeaturesEventIds.Configuration;
 
 namespace Http2Features.Tests.Configuration;
 
@@ -34,7 +35,10 @@ public class GunicornArgumentParserTests
     {
         var result = GunicornArgumentParser.Parse(["--http2-max-frame-sise", "32768"], fromEnvironment: false);
 
-        result.Warnings.Should().ContainSingle().Which.Should().Contain("'--http2-max-frame-sise'").And.Contain("did you mean '--http2-max-frame-size'?");
+        var warning = result.Warnings.Logged().Should().ContainSingle().Which;
+        warning.Id.Id.Should().Be(Ids.GunicornUnknownFlagWithSuggestion);
+        (warning.Field("Source"), warning.Field("Flag"), warning.Field("Suggestion")).Should().Be(("command line", "--http2-max-frame-sise", "--http2-max-frame-size"));
+        warning.Message.Should().Contain("'--http2-max-frame-sise'").And.Contain("did you mean '--http2-max-frame-size'?");
     }
 
     [Fact]
@@ -42,9 +46,14 @@ public class GunicornArgumentParserTests
     {
         var result = GunicornArgumentParser.Parse(["myapp:app", "--frobnicate", "1"], fromEnvironment: true);
 
-        result.Warnings.Should().HaveCount(3);
-        result.Warnings[0].Should().Contain("positional argument 'myapp:app'");
-        result.Warnings[1].Should().Contain("unknown gunicorn flag '--frobnicate'");
+        var warnings = result.Warnings.Logged();
+        warnings.Should().HaveCount(3);
+        warnings[0].Id.Id.Should().Be(Ids.GunicornPositionalArgumentIgnored);
+        (warnings[0].Field("Source"), warnings[0].Field("Argument")).Should().Be(("GUNICORN_CMD_ARGS", "myapp:app"));
+        warnings[0].Message.Should().Contain("positional argument 'myapp:app'");
+        warnings[1].Id.Id.Should().Be(Ids.GunicornUnknownFlag);
+        warnings[1].Field("Flag").Should().Be("--frobnicate");
+        warnings[1].Message.Should().Contain("unknown gunicorn flag '--frobnicate'");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http;
 using FluentAssertions;
+using Ids = Http2Features.Http2FeaturesEventIds.Configuration;
 
 namespace Http2Features.Tests.Configuration;
 
@@ -23,7 +24,7 @@ public sealed class GunicornCleartextTests : IDisposable
         var body = await client.GetStringAsync(server.Address, TestContext.Current.CancellationToken);
 
         body.Should().Be("HTTP/2 http");
-        server.Logs.Entries.Should().Contain(e => e.Id.Id == 1009 && e.Message.Contains("h2c (prior knowledge) for peers in forwarded_allow_ips, http/1.1 for the others", StringComparison.Ordinal));
+        server.Logs.Entries.Should().Contain(e => e.Id.Id == Ids.GunicornBind && e.Field("Scheme") == "http" && e.Message.Contains("h2c (prior knowledge) for peers in forwarded_allow_ips, http/1.1 for the others", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Ids = Http2Features.Http2FeaturesEventIds.Configuration;
 
 namespace Http2Features.Tests.Configuration;
 
@@ -114,7 +115,8 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
             await stream.DisposeAsync();
         }
 
-        server.Logs.Entries.Should().Contain(e => e.Id.Id == 1006 && e.Level == LogLevel.Warning && e.Message.StartsWith("HTTP/2 is not supported by the sync worker", StringComparison.Ordinal));
+        server.Logs.Entries.Should().Contain(e => e.Id.Id == Ids.GunicornHttp2NotSupportedByWorker && e.Level == LogLevel.Warning && e.Field("Worker") == "sync"
+            && e.Message.StartsWith("HTTP/2 is not supported by the sync worker", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -187,7 +189,8 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
 
         var thrown = await act.Should().ThrowAsync<GunicornConfigurationException>();
         thrown.Which.Errors.Should().HaveCount(2);
-        logs.Entries.Should().Contain(e => e.Id.Id == 1005 && e.Message.StartsWith("workers = 2", StringComparison.Ordinal), "diagnostics are logged before start-up stops");
+        logs.Entries.Should().Contain(e => e.Id.Id == Ids.GunicornProcessSettingNotApplied && e.Field("Setting") == "workers" && e.Field("Value") == "2"
+            && e.Field("Source") == $"{file}:2" && e.Message.StartsWith("workers = 2", StringComparison.Ordinal), "diagnostics are logged before start-up stops");
         thrown.Which.Message.Should().Contain($"http2_max_frame_size = 1024 ({file}:1): out of range; allowed: an integer in 16384..16777215")
             .And.Contain("h3 (HTTP/3) is not supported yet");
     }
@@ -336,7 +339,8 @@ public sealed class GunicornKestrelIntegrationTests : IDisposable
         await using var server = await GunicornTestServer.StartAsync([], _files.Root, b => b.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0)));
 
         server.Addresses.Should().ContainSingle().Which.Should().NotContain(":8443");
-        server.Logs.Entries.Should().Contain(e => e.Id.Id == 1008 && e.Message.Contains("1 endpoint(s) were configured in code", StringComparison.Ordinal));
+        server.Logs.Entries.Should().Contain(e => e.Id.Id == Ids.GunicornEmbeddedDefaultNotUsed && e.Field("Count") == "1" && e.Field("Address") == "127.0.0.1:8443"
+            && e.Message.Contains("1 endpoint(s) were configured in code", StringComparison.Ordinal));
         server.Logs.Entries.Should().NotContain(e => e.Message.StartsWith("no bind set: listening", StringComparison.Ordinal));
     }
 

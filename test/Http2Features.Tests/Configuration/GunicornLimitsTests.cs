@@ -5,6 +5,7 @@ using Http2Features.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Ids = Http2Features.Http2FeaturesEventIds.Configuration;
 
 namespace Http2Features.Tests.Configuration;
 
@@ -55,6 +56,7 @@ public sealed class GunicornLimitsTests : IDisposable
         _files.Load(args: ["--limit-request-fields", "0"]).Settings!.Limits.RequestFields.Should().Be(32768);
         var big = _files.Load(args: ["--limit-request-fields", "40000"]);
         big.Settings!.Limits.RequestFields.Should().Be(32768);
-        big.Diagnostics.Should().Contain(d => d.Message.Contains("gunicorn caps it at 32768", StringComparison.Ordinal));
+        big.Logged().Should().Contain(d => d.Id.Id == Ids.GunicornRequestFieldsCapped && d.Field("Setting") == "limit_request_fields"
+            && d.Field("Value") == "40000" && d.Field("Maximum") == "32768" && d.Message.Contains("gunicorn caps it at 32768", StringComparison.Ordinal));
     }
 }

@@ -1,5 +1,7 @@
 using FluentAssertions;
 using Http2Features.Configuration;
+using Microsoft.Extensions.Logging;
+using Ids = Http2Features.Http2FeaturesEventIds.Configuration;
 
 namespace Http2Features.Tests.Configuration;
 
@@ -61,7 +63,7 @@ public sealed class GunicornSettingCatalogTests : IDisposable
 
         var result = _files.Load(args: ["-c", file]);
 
-        result.Diagnostics.Should().NotContain(d => d.Event == GunicornEvent.UnknownSetting);
+        result.Logged().Should().NotContain(d => GunicornLogged.UnknownNameEvents.Contains(d.Id.Id));
     }
 
     [Theory]
@@ -89,7 +91,7 @@ public sealed class GunicornSettingCatalogTests : IDisposable
         foreach (var result in new[] { cli, env })
         {
             result.ErrorMessages.Should().BeEmpty();
-            result.Diagnostics.Should().NotContain(d => d.Event == GunicornEvent.UnknownSetting);
+            result.Logged().Should().NotContain(d => GunicornLogged.UnknownNameEvents.Contains(d.Id.Id));
             result.Settings!.Values.Keys.Should().Contain(["max_requests", "reuse_port", "proxy_protocol", "raw_env", "pidfile"]);
             result.Settings.Values["proxy_protocol"].Value.Should().Be("auto", "--proxy-protocol without a value is gunicorn's const");
             result.Settings.Listen.Binds.Should().ContainSingle("the value-less flags did not swallow -b");
@@ -101,8 +103,11 @@ public sealed class GunicornSettingCatalogTests : IDisposable
     {
         var result = _files.Load(args: ["-c", _files.Write("gunicorn.conf.py", "limit_request_body = 1024\n")]);
 
-        result.Diagnostics.Should().ContainSingle(d => d.Event == GunicornEvent.UnknownSetting).Which.Message.Should()
-            .Contain("is not a gunicorn setting").And.Contain("MaxRequestBodySize").And.NotContain("did you mean");
+        var entry = result.Logged().Should().ContainSingle(d => GunicornLogged.UnknownNameEvents.Contains(d.Id.Id)).Which;
+        entry.Id.Should().Be(new EventId(Ids.GunicornNotAGunicornSetting, nameof(Ids.GunicornNotAGunicornSetting)));
+        entry.Field("Setting").Should().Be("limit_request_body");
+        entry.Field("Instead").Should().Contain("MaxRequestBodySize");
+        entry.Message.Should().Contain("is not a gunicorn setting").And.Contain("MaxRequestBodySize").And.NotContain("did you mean");
     }
 
     [Fact]

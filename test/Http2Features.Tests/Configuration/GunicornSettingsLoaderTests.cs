@@ -6,6 +6,7 @@ using Http2Features.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
+using Ids = Http2Features.Http2FeaturesEventIds.Configuration;
 
 namespace Http2Features.Tests.Configuration;
 
@@ -41,15 +42,15 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
             ("http_protocols", "--http-protocols", "h1", "[\"h1\"]", r => r.Settings!.Protocols.Protocols, HttpProtocols.Http1),
             ("loglevel", "--log-level", "debug", "\"debug\"", r => r.Settings!.Logging.Level, LogLevel.Debug),
             ("accesslog", "--access-logfile", "-", "\"-\"", r => r.Settings!.Logging.AccessLog, "-"),
-            ("ssl_version", "--ssl-version", "TLSv1_2", "\"TLSv1_2\"", r => r.Diagnostics.Single(d => d.Message.StartsWith("ssl_version", StringComparison.Ordinal)).Event, GunicornEvent.SettingIgnored),
+            ("ssl_version", "--ssl-version", "TLSv1_2", "\"TLSv1_2\"", r => r.Logged().Single(d => d.Field("Setting") == "ssl_version").Id.Id, Ids.GunicornSettingIgnored),
             ("ciphers", "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256", "\"ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_128_GCM_SHA256\"",
                 r => string.Join(",", r.Settings!.Tls.CipherSuites!), "TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
             ("forwarded_allow_ips", "--forwarded-allow-ips", "10.0.0.1,10.1.0.0/16", "\"10.0.0.1,10.1.0.0/16\"",
                 r => r.Settings!.Forwarding.Proxies!.Single() + " " + r.Settings.Forwarding.Networks!.Single(), "10.0.0.1 10.1.0.0/16"),
             ("worker_class", "-k", "sync", "\"sync\"", r => r.Settings!.Values["worker_class"].Value, "sync"),
-            ("workers", "-w", "3", "3", r => r.Diagnostics.Single(d => d.Message.StartsWith("workers = 3", StringComparison.Ordinal)).Event, GunicornEvent.Decision),
-            ("threads", "--threads", "4", "4", r => r.Diagnostics.Single(d => d.Message.StartsWith("threads = 4", StringComparison.Ordinal)).Event, GunicornEvent.Decision),
-            ("timeout", "-t", "30", "30", r => r.Diagnostics.Single(d => d.Message.StartsWith("timeout = 30", StringComparison.Ordinal)).Event, GunicornEvent.Decision),
+            ("workers", "-w", "3", "3", r => r.Logged().Single(d => d.Field("Setting") == "workers" && d.Field("Value") == "3").Id.Id, Ids.GunicornProcessSettingNotApplied),
+            ("threads", "--threads", "4", "4", r => r.Logged().Single(d => d.Field("Setting") == "threads" && d.Field("Value") == "4").Id.Id, Ids.GunicornProcessSettingNotApplied),
+            ("timeout", "-t", "30", "30", r => r.Logged().Single(d => d.Field("Setting") == "timeout" && d.Field("Value") == "30").Id.Id, Ids.GunicornProcessSettingNotApplied),
         ];
 
     public static TheoryData<string, Source> EverySettingFromEverySource()
@@ -282,12 +283,17 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
             args: ["-c", file]);
 
         result.ErrorMessages.Should().BeEmpty();
-        var warnings = result.Diagnostics.Where(d => d.Event == GunicornEvent.UnknownSetting).Select(d => d.Message).ToList();
+        var logged = result.Logged().Where(d => GunicornLogged.UnknownNameEvents.Contains(d.Id.Id)).ToList();
+        var warnings = logged.Select(d => d.Message).ToList();
         warnings.Should().Contain($"unknown gunicorn setting 'http2_max_concurent_streams' ({file}:1) ignored; did you mean 'http2_max_concurrent_streams'?");
         warnings.Should().Contain("unknown gunicorn setting 'keep_alive' (configuration key Gunicorn:keep_alive) ignored; did you mean 'keepalive'?");
         warnings.Should().Contain("GUNICORN_CMD_ARGS: unknown gunicorn flag '--worker-clas' ignored; did you mean '--worker-class'?");
         warnings.Should().Contain($"unknown gunicorn setting 'helper_variable_x_y_z' ({file}:2) ignored");
         warnings.Should().HaveCount(4, "_private and CONSTANT are helper variables of the file, not settings");
+        logged.Should().ContainSingle(d => d.Id.Id == Ids.GunicornUnknownSettingWithSuggestion && d.Field("Setting") == "keep_alive"
+            && d.Field("Source") == "configuration key Gunicorn:keep_alive" && d.Field("Suggestion") == "keepalive");
+        logged.Should().ContainSingle(d => d.Id.Id == Ids.GunicornUnknownSetting && d.Field("Setting") == "helper_variable_x_y_z" && d.Field("Source") == file + ":2");
+        logged.Should().ContainSingle(d => d.Id.Id == Ids.GunicornUnknownFlagWithSuggestion && d.Field("Flag") == "--worker-clas" && d.Field("Suggestion") == "--worker-class");
     }
 
     [Fact]
@@ -295,8 +301,11 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(configuration: new Dictionary<string, string?> { ["Gunicorn:daemon"] = "true", ["Gunicorn:max_requests"] = "1000" });
 
-        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.SettingIgnored && d.Message.StartsWith("daemon (configuration key Gunicorn:daemon) is ignored: one Kestrel process", StringComparison.Ordinal));
-        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.SettingIgnored && d.Message.Contains("max_requests", StringComparison.Ordinal));
+        var ignored = result.Logged().Where(d => d.Id.Id == Ids.GunicornSettingIgnored).ToList();
+        ignored.Should().Contain(d => d.Field("Setting") == "daemon" && d.Field("Source") == "configuration key Gunicorn:daemon"
+            && d.Field("Reason")!.StartsWith("one Kestrel process", StringComparison.Ordinal)
+            && d.Message.StartsWith("daemon (configuration key Gunicorn:daemon) is ignored: one Kestrel process", StringComparison.Ordinal));
+        ignored.Should().Contain(d => d.Field("Setting") == "max_requests" && d.Message.Contains("max_requests", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -307,9 +316,12 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
 
         result.ErrorMessages.Should().BeEmpty();
         result.Settings!.Process.Backlog.Should().Be(64);
-        result.Diagnostics.Where(d => d.Event == GunicornEvent.ConfigFileStatementIgnored).Select(d => d.Message)
+        var statements = result.Logged().Where(d => d.Id.Id == Ids.GunicornConfigFileStatementIgnored).ToList();
+        statements.Select(d => d.Message)
             .Should().HaveCount(2).And.AllSatisfy(m => m.Should().StartWith(file + ":"))
             .And.Contain(m => m.StartsWith(file + ":2: 'workers' is not assigned a plain literal", StringComparison.Ordinal));
+        statements.Should().AllSatisfy(d => d.Field("File").Should().Be(file))
+            .And.Contain(d => d.Field("Line") == "2" && d.Field("Reason")!.StartsWith("'workers' is not assigned a plain literal", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -412,7 +424,9 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var result = _files.Load(args: ["-b", "127.0.0.1:0", "--http-protocols", "h2", "--http2-cleartext", "both"]);
 
         result.Settings!.Protocols.PriorKnowledgeForTrustedPeersOnly.Should().BeTrue();
-        result.Diagnostics.Should().Contain(d => d.Message.Contains("the 'upgrade' half is not supported by Kestrel", StringComparison.Ordinal));
+        result.Logged().Should().Contain(d => d.Id.Id == Ids.GunicornCleartextUpgradeUnsupported && d.Level == LogLevel.Warning
+            && d.Field("Value") == "both" && d.Field("Source") == "command-line flag --http2-cleartext"
+            && d.Message.Contains("the 'upgrade' half is not supported by Kestrel", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -478,8 +492,9 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         result.ErrorMessages.Should().BeEmpty();
         result.Settings!.Protocols.Protocols.Should().Be(HttpProtocols.Http1);
         result.Settings.Protocols.AlpnOrder.Should().Equal(SslApplicationProtocol.Http11);
-        result.Diagnostics.Should().ContainSingle(d => d.Event == GunicornEvent.Http2NotSupportedByWorker)
-            .Which.Message.Should().StartWith($"HTTP/2 is not supported by the {kind} worker");
+        var warning = result.Logged().Should().ContainSingle(d => d.Id.Id == Ids.GunicornHttp2NotSupportedByWorker).Which;
+        warning.Message.Should().StartWith($"HTTP/2 is not supported by the {kind} worker");
+        (warning.Field("Worker"), warning.Field("Value"), warning.Field("Source")).Should().Be((kind, workerClass, "command-line flag -k"));
     }
 
     [Theory]
@@ -545,8 +560,10 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         var result = _files.Load(args: ["--ssl-version", value]);
 
         result.ErrorMessages.Should().BeEmpty();
-        result.Diagnostics.Should().ContainSingle(d => d.Event == GunicornEvent.SettingIgnored).Which.Message.Should()
-            .Be("ssl_version (command-line flag --ssl-version) is ignored: deprecated and ignored by gunicorn itself; TLS 1.2 and 1.3 are negotiated as the OS allows");
+        var ignored = result.Logged().Should().ContainSingle(d => d.Id.Id == Ids.GunicornSettingIgnored).Which;
+        ignored.Message.Should().Be("ssl_version (command-line flag --ssl-version) is ignored: deprecated and ignored by gunicorn itself; TLS 1.2 and 1.3 are negotiated as the OS allows");
+        (ignored.Field("Setting"), ignored.Field("Source")).Should().Be(("ssl_version", "command-line flag --ssl-version"));
+        ignored.Template.Should().Be("{Setting} ({Source}) is ignored: {Reason}");
     }
 
     [Fact]
@@ -617,7 +634,10 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
     {
         var result = _files.Load(args: ["-w", "4", "--threads", "8", "-t", "60"]);
 
-        result.Diagnostics.Where(d => d.Event == GunicornEvent.Decision).Select(d => d.Message).Should().BeEquivalentTo(
+        var decisions = result.Logged().Where(d => d.Id.Id == Ids.GunicornProcessSettingNotApplied).ToList();
+        decisions.Select(d => (d.Field("Setting"), d.Field("Value"), d.Field("Source"))).Should().BeEquivalentTo(
+            [("workers", "4", "command-line flag -w"), ("threads", "8", "command-line flag --threads"), ("timeout", "60", "command-line flag -t")]);
+        decisions.Select(d => d.Message).Should().BeEquivalentTo(
             $"workers = 4 (command-line flag -w) is not applied: one Kestrel process already serves requests on all {Environment.ProcessorCount} cores through the .NET thread pool; no worker processes are forked (run more instances behind a load balancer to scale out)",
             "threads = 8 (command-line flag --threads) is not applied: the .NET thread pool sizes itself; there is no per-worker thread count to set",
             "timeout = 60 (command-line flag -t) is not applied: Kestrel has no worker heartbeat to kill silent workers; for per-request limits use AddRequestTimeouts(), for idle connections keepalive");
@@ -646,8 +666,11 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         first.Settings.Protocols.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
         File.Exists(Path.Combine(_files.Root, "certs", "localhost.pem")).Should().BeTrue();
         File.Exists(Path.Combine(_files.Root, "certs", "localhost-key.pem")).Should().BeTrue();
-        first.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Message.StartsWith("generated", StringComparison.Ordinal));
-        second.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.DevelopmentCertificate && d.Message.StartsWith("using", StringComparison.Ordinal));
+        first.Logged().Should().Contain(d => d.Id.Id == Ids.GunicornDevelopmentCertificateCreated && d.Message.StartsWith("generated", StringComparison.Ordinal)
+            && d.Field("CertificateFile") == Path.Combine(_files.Root, "certs", "localhost.pem") && d.Field("KeyFile") == Path.Combine(_files.Root, "certs", "localhost-key.pem"));
+        var expires = second.Settings!.Tls.Certificate!.NotAfter.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        second.Logged().Should().Contain(d => d.Id.Id == Ids.GunicornDevelopmentCertificateReused && d.Message.StartsWith("using", StringComparison.Ordinal)
+            && d.Field("CertificateFile") == Path.Combine(_files.Root, "certs", "localhost.pem") && d.Field("Expires") == expires);
         second.Settings!.Tls.Certificate!.Thumbprint.Should().Be(first.Settings.Tls.Certificate!.Thumbprint);
         second.Settings.Tls.Certificate.HasPrivateKey.Should().BeTrue();
     }
@@ -673,7 +696,8 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
         result.Settings!.Listen.Binds.Should().BeEmpty();
         result.Settings.Listen.UsesEmbeddedDefault.Should().BeFalse();
         result.Settings.Listen.AppEndpoints.Should().NotBeNull();
-        result.Diagnostics.Should().Contain(d => d.Event == GunicornEvent.Decision && d.Message.Contains("serving the app's own endpoints", StringComparison.Ordinal));
+        result.Logged().Should().Contain(d => d.Id.Id == Ids.GunicornServingAppEndpoints && d.Field("Endpoints")!.EndsWith("=" + value, StringComparison.Ordinal)
+            && d.Message.Contains("serving the app's own endpoints", StringComparison.Ordinal));
         Directory.Exists(Path.Combine(_files.Root, "certs")).Should().BeFalse();
     }
 
@@ -695,8 +719,8 @@ public sealed class GunicornSettingsLoaderTests : IDisposable
 
         result.ErrorMessages.Should().BeEmpty();
         // The loader's environment is Production, as in the container: the generated pair is worth a Warning there.
-        result.Diagnostics.Where(d => d.Level >= LogLevel.Warning).Should().ContainSingle()
-            .Which.Event.Should().Be(GunicornEvent.DevelopmentCertificate);
+        result.Logged().Where(d => d.Level >= LogLevel.Warning).Should().ContainSingle()
+            .Which.Id.Id.Should().BeOneOf(Ids.GunicornDevelopmentCertificateCreated, Ids.GunicornDevelopmentCertificateReused);
         result.Settings!.Listen.Binds.Single().ToString().Should().Be("0.0.0.0:8443");
         result.Settings.Limits.InitialWindowSize.Should().Be(1024 * 1024);
         result.Settings.Protocols.AlpnOrder.Should().Equal(SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);

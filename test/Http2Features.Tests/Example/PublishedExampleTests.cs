@@ -109,7 +109,7 @@ public sealed class PublishedExampleTests(ExampleBuildFixture build)
         output.Should().Contain("testclient exit 0", report);
         output.Should().MatchRegex(@"\d+ passed, 0 failed", report);
         server.Should().Contain("Now listening on: https://0.0.0.0:8443", report);
-        server.Should().Contain("self-signed development certificate", "outside Development the generated certificate is a Warning").And.Contain("warn: Http2Features.Configuration.Gunicorn[1007]").And.Contain("not Development");
+        server.Should().Contain("self-signed development certificate", "outside Development the generated certificate is a Warning").And.Contain("warn: Http2Features.Configuration.Gunicorn[1007]").And.Contain("The environment is Production; a self-signed certificate is for Development only");
         server.Should().NotContain("Overriding", "ASPNETCORE_HTTP_PORTS is cleared, so Kestrel has no address to override");
         server.Should().NotContainAny(["Request starting", "Request finished", "Executing endpoint", "\"GET "], "the shipped appsettings.json: no log line per request");
         Regex.Matches(access, "^127\\.0\\.0\\.1 - - \\[[^\\]]+\\] \"GET /health HTTP/2\" 200 2 \"-\" \"curl/[^\"]+\"$", RegexOptions.Multiline)

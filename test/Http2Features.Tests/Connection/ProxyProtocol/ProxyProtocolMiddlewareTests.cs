@@ -247,14 +247,14 @@ public class ProxyProtocolMiddlewareTests
         FluentActions.Invoking(() => Listen(o => o.Mode = (ProxyProtocolMode)7)).Should().Throw<ArgumentOutOfRangeException>();
     }
 
-    private static async Task<(string Category, EventId Id, LogLevel Level, string Message)> WaitForLogAsync(ProxyProtocolTestHost host, int eventId)
+    private static async Task<LogEntry> WaitForLogAsync(ProxyProtocolTestHost host, int eventId)
     {
         // The close reaches the client a moment before or after the log call: poll the captured entries briefly.
         var deadline = DateTime.UtcNow + CloseWait;
         while (DateTime.UtcNow < deadline)
         {
             var entry = host.ProxyLogs(eventId).FirstOrDefault();
-            if (entry.Category is not null)
+            if (entry is not null)
             {
                 return entry;
             }

@@ -147,7 +147,7 @@ internal sealed class ProxyProtocolTestHost : IAsyncDisposable
         }
     }
 
-    public IEnumerable<(string Category, EventId Id, LogLevel Level, string Message)> ProxyLogs(int eventId) =>
+    public IEnumerable<LogEntry> ProxyLogs(int eventId) =>
         Logs.Entries.Where(e => e.Id.Id == eventId);
 
     public async ValueTask DisposeAsync()

@@ -22,6 +22,11 @@ internal sealed partial class EarlyHintsService
     private readonly bool _registered;
     private int _noSeamWarned;
 
+    // IOptionsMonitor.CurrentValue is a dictionary lookup per call; every 103 and every request through
+    // UseAutomaticEarlyHints() reads the options. Read once, dropped on reload. Not read in the constructor:
+    // invalid options are ValidateOnStart's to report, not DI's.
+    private volatile Http2FeaturesOptions? _current;
+
     public EarlyHintsService(IOptionsMonitor<Http2FeaturesOptions> options, IMeterFactory meterFactory, ILoggerFactory loggerFactory)
         : this(options, meterFactory, loggerFactory, registered: true)
     {
@@ -31,6 +36,7 @@ internal sealed partial class EarlyHintsService
     {
         _registered = registered;
         _options = options;
+        _ = options.OnChange((_, _) => _current = null);
         // One category per capability, like Http2Features.Trailers and Http2Features.Connection.
         _logger = loggerFactory.CreateLogger("Http2Features.EarlyHints");
         // One instrument per outcome family (OpenTelemetry): error.type says why a 103 was not sent.
@@ -40,7 +46,7 @@ internal sealed partial class EarlyHintsService
             description: "103 Early Hints responses asked for; error.type (disabled, http10_client, no_connection_seam, timeout, ...) when one was not sent.");
     }
 
-    public EarlyHintsOptions Options => _options.CurrentValue.EarlyHints;
+    public EarlyHintsOptions Options => (_current ??= _options.CurrentValue).EarlyHints;
 
     /// <summary>
     /// The service of an app without <c>AddHttp2Features()</c>: default options, the app's logger and meter factories when

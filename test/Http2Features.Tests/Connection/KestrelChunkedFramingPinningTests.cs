@@ -2,18 +2,12 @@
 #pragma warning disable xUnit1051
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
-using System.Net;
 using System.Text;
 using FluentAssertions;
 using Http2Features.Tests.Trailers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Http2Features.Tests.Connection;
 
@@ -26,84 +20,51 @@ public class KestrelChunkedFramingPinningTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
-    private sealed class RecordingWriter(PipeWriter inner) : PipeWriter
+    private sealed class RecordingWriter(PipeWriter inner) : RecordingPipeWriter(inner)
     {
-        private Memory<byte> _memory;
-        private int _offset;
-
         public ConcurrentQueue<(string Op, byte[] Bytes)> Ops { get; } = new();
 
-        public override Memory<byte> GetMemory(int sizeHint = 0)
-        {
-            Ops.Enqueue(("GetMemory", []));
-            _memory = inner.GetMemory(sizeHint);
-            _offset = 0;
-            return _memory;
-        }
+        protected override void OnGetMemory() => Ops.Enqueue(("GetMemory", []));
 
-        public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+        protected override void OnAdvance(ReadOnlySpan<byte> written) => Ops.Enqueue(("Advance", written.ToArray()));
 
-        public override void Advance(int bytes)
-        {
-            Ops.Enqueue(("Advance", _memory.Span.Slice(_offset, bytes).ToArray()));
-            _offset += bytes;
-            inner.Advance(bytes);
-        }
-
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
-        {
-            Ops.Enqueue(("Flush", []));
-            return inner.FlushAsync(cancellationToken);
-        }
-
-        public override void CancelPendingFlush() => inner.CancelPendingFlush();
-
-        public override void Complete(Exception? exception = null) => inner.Complete(exception);
-
-        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
-    }
-
-    private sealed class Pipe(IDuplexPipe inner, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => inner.Input;
-
-        public PipeWriter Output => output;
+        protected override void OnFlush() => Ops.Enqueue(("Flush", []));
     }
 
     [Fact]
     public async Task Kestrel_auto_chunks_without_extensions_and_flushes_right_after_its_last_chunk()
     {
         var recorders = new ConcurrentQueue<RecordingWriter>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, lo =>
-        {
-            lo.Protocols = HttpProtocols.Http1;
-            lo.Use(next => context =>
-            {
-                var recorder = new RecordingWriter(context.Transport.Output);
-                recorders.Enqueue(recorder);
-                context.Transport = new Pipe(context.Transport, recorder);
-                return next(context);
-            });
-        }));
-        await using var app = builder.Build();
         var big = new string('z', 300);
-        app.MapGet("/write", async (HttpResponse response) =>
-        {
-            await response.WriteAsync("hello");
-            await response.WriteAsync(big);
-        });
-        app.MapGet("/bodywriter", async (HttpResponse response) =>
-        {
-            // GetMemory/Advance: Kestrel reserves the chunk prefix in front of the app's memory and finishes the chunk later.
-            var memory = response.BodyWriter.GetMemory(300);
-            Encoding.ASCII.GetBytes(new string('y', 300), memory.Span);
-            response.BodyWriter.Advance(300);
-            await Task.CompletedTask;
-        });
-        app.MapGet("/empty-started", async (HttpResponse response) => await response.StartAsync());
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        await using var host = await KestrelTestHost.StartAsync(
+            new KestrelTestHostOptions
+            {
+                Tls = false,
+                Protocols = HttpProtocols.Http1,
+                AfterTls = lo => lo.Use(next => context =>
+                {
+                    recorders.Enqueue(RecordingPipeWriter.Install(context, inner => new RecordingWriter(inner)));
+                    return next(context);
+                }),
+            },
+            app =>
+            {
+                app.MapGet("/write", async (HttpResponse response) =>
+                {
+                    await response.WriteAsync("hello");
+                    await response.WriteAsync(big);
+                });
+                app.MapGet("/bodywriter", async (HttpResponse response) =>
+                {
+                    // GetMemory/Advance: Kestrel reserves the chunk prefix in front of the app's memory and finishes the chunk later.
+                    var memory = response.BodyWriter.GetMemory(300);
+                    Encoding.ASCII.GetBytes(new string('y', 300), memory.Span);
+                    response.BodyWriter.Advance(300);
+                    await Task.CompletedTask;
+                });
+                app.MapGet("/empty-started", async (HttpResponse response) => await response.StartAsync());
+            });
+        var address = host.BaseAddress;
 
         await using var client = await RawHttp1Client.ConnectAsync(address);
         await client.SendAsync(RawHttp1Client.Get("/write") + RawHttp1Client.Get("/bodywriter") + RawHttp1Client.Get("/empty-started"));
@@ -128,8 +89,6 @@ public class KestrelChunkedFramingPinningTests
         {
             ops[i + 1].Op.Should().Be("Flush", $"op {i} committed a last chunk; Kestrel must flush next, got {ops[i + 1].Op}");
         }
-
-        await app.StopAsync();
     }
 
     // An Advance whose bytes end with a last chunk: the terminator alone, or after a chunk's data.

@@ -28,12 +28,9 @@ public class KestrelOutputPinningTests
     }
 
     /// <summary>Sits between Kestrel and the seam, records every call Kestrel makes on the output.</summary>
-    private sealed class RecordingWriter(PipeWriter inner) : PipeWriter, IHttp2OutputFrameListener
+    private sealed class RecordingWriter(PipeWriter inner) : RecordingPipeWriter(inner), IHttp2OutputFrameListener
     {
-        private readonly List<byte> _bytes = [];
         private Http2OutputFrameTracker? _tracker;
-        private Memory<byte> _memory;
-        private int _offset;
         private bool _memoryFresh;
         private bool _flushedSinceMemory;
 
@@ -47,77 +44,45 @@ public class KestrelOutputPinningTests
 
         public List<string> FlushViolations { get; } = [];
 
-        public byte[] Bytes
+        protected override void OnGetMemory()
         {
-            get
-            {
-                lock (_bytes)
-                {
-                    return [.. _bytes];
-                }
-            }
-        }
-
-        public override Memory<byte> GetMemory(int sizeHint = 0)
-        {
-            _memory = inner.GetMemory(sizeHint);
-            _offset = 0;
             _memoryFresh = true;
             _flushedSinceMemory = false;
-            return _memory;
         }
 
-        public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
-
-        public override void Advance(int bytes)
+        protected override void OnAdvance(ReadOnlySpan<byte> written)
         {
-            var written = _memory.Span.Slice(_offset, bytes);
-            _offset += bytes;
-            if (!_memoryFresh && bytes > 0)
+            if (!_memoryFresh && written.Length > 0)
             {
                 AdvancesWithoutFreshMemory++;
             }
 
-            if (_flushedSinceMemory && bytes > 0)
+            if (_flushedSinceMemory && written.Length > 0)
             {
                 AdvancesAfterFlushWithoutFreshMemory++;
             }
 
             _memoryFresh = false;
-            if (bytes > 0)
+            if (written.Length > 0)
             {
                 _tracker ??= written[0] == (byte)'H' ? null : new Http2OutputFrameTracker(this);
                 _tracker?.Observe(written);
-                lock (_bytes)
-                {
-                    _bytes.AddRange(written);
-                }
                 AdvanceCalls++;
                 if (_tracker is { AtFrameBoundary: false })
                 {
                     AdvancesEndingMidFrame++;
                 }
             }
-
-            inner.Advance(bytes);
         }
 
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        protected override void OnFlush()
         {
             _flushedSinceMemory = true;
             if (_tracker is { } tracker && (!tracker.AtFrameBoundary || tracker.InHeaderBlock))
             {
                 FlushViolations.Add($"flush at offset {tracker.BytesObserved}: boundary={tracker.AtFrameBoundary} inHeaderBlock={tracker.InHeaderBlock}");
             }
-
-            return inner.FlushAsync(cancellationToken);
         }
-
-        public override void CancelPendingFlush() => inner.CancelPendingFlush();
-
-        public override void Complete(Exception? exception = null) => inner.Complete(exception);
-
-        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
 
         void IHttp2OutputFrameListener.OnHeaders(int streamId, bool isInformational, bool endStream)
         {
@@ -136,13 +101,6 @@ public class KestrelOutputPinningTests
         }
     }
 
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
-    }
-
     private static Task<Http2TestApp> StartAsync(Recorder recorder, Action<WebApplication> map, bool tls = true) => Http2TestApp.StartAsync(
         map,
         builder => builder.Services.AddHttp2Features(),
@@ -154,9 +112,7 @@ public class KestrelOutputPinningTests
                 listen.UseHttp2Features();
                 listen.Use(next => context =>
                 {
-                    var writer = new RecordingWriter(context.Transport.Output);
-                    recorder.Connections.Enqueue(writer);
-                    context.Transport = new DuplexPipe(context.Transport.Input, writer);
+                    recorder.Connections.Enqueue(RecordingPipeWriter.Install(context, inner => new RecordingWriter(inner)));
                     return next(context);
                 });
             },

@@ -204,7 +204,7 @@ internal sealed class StrictHpackReplay
 /// <summary>Records the plaintext bytes of every connection of an endpoint, in the order they reach the transport.</summary>
 internal sealed class OutputRecorder
 {
-    private readonly List<RecordingWriter> _connections = [];
+    private readonly List<RecordingPipeWriter> _connections = [];
 
     public IReadOnlyList<byte[]> Connections
     {
@@ -220,70 +220,12 @@ internal sealed class OutputRecorder
     /// <summary>A connection middleware; put it after UseHttps and before the seam so it sees what leaves the seam.</summary>
     public ConnectionDelegate Middleware(ConnectionDelegate next) => context =>
     {
-        var writer = new RecordingWriter(context.Transport.Output);
+        var writer = RecordingPipeWriter.Install(context, inner => new RecordingPipeWriter(inner));
         lock (_connections)
         {
             _connections.Add(writer);
         }
 
-        context.Transport = new Duplex(context.Transport.Input, writer);
         return next(context);
     };
-
-    private sealed class Duplex(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
-    }
-
-    private sealed class RecordingWriter(PipeWriter inner) : PipeWriter
-    {
-        private readonly List<byte> _bytes = [];
-        private Memory<byte> _memory;
-        private int _offset;
-
-        public byte[] Bytes
-        {
-            get
-            {
-                lock (_bytes)
-                {
-                    return [.. _bytes];
-                }
-            }
-        }
-
-        public override Memory<byte> GetMemory(int sizeHint = 0)
-        {
-            _memory = inner.GetMemory(sizeHint);
-            _offset = 0;
-            return _memory;
-        }
-
-        public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
-
-        public override void Advance(int bytes)
-        {
-            lock (_bytes)
-            {
-                _bytes.AddRange(_memory.Span.Slice(_offset, bytes).ToArray());
-            }
-
-            _offset += bytes;
-            inner.Advance(bytes);
-        }
-
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
-
-        public override void CancelPendingFlush() => inner.CancelPendingFlush();
-
-        public override void Complete(Exception? exception = null) => inner.Complete(exception);
-
-        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
-
-        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
-
-        public override long UnflushedBytes => inner.UnflushedBytes;
-    }
 }

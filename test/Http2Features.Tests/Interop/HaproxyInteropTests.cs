@@ -9,12 +9,8 @@ using Http2Features.Testing;
 using Http2Features.Tests.Connection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Http2Features.Tests.Interop;
 
@@ -98,7 +94,7 @@ public class HaproxyInteropTests(HaproxyInteropTests.Haproxy proxy) : IClassFixt
     {
         private const string Package = "haproxy";
         private readonly Dictionary<(string, string), Uri> _frontends = [];
-        private WebApplication? _app;
+        private KestrelTestHost? _backend;
         private Process? _process;
         private string? _directory;
         private string? _missing;
@@ -186,20 +182,14 @@ public class HaproxyInteropTests(HaproxyInteropTests.Haproxy proxy) : IClassFixt
 
         private async Task<int> StartBackendAsync()
         {
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Testing" });
-            builder.Logging.ClearProviders();
-            builder.Services.AddHttp2Features();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, lo =>
-            {
-                lo.Protocols = HttpProtocols.Http1AndHttp2;
-                lo.UseProxyProtocol(o => o.KnownIPNetworks.Add(IPNetwork.Parse("127.0.0.0/8")));
-                lo.UseHttps(TestCertificates.Shared);
-            }));
-            _app = builder.Build();
-            _app.Map(EndpointProbe.Path, EndpointProbe.Handle);
-            await _app.StartAsync();
-            var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return BindingAddress.Parse(address).Port;
+            _backend = await KestrelTestHost.StartAsync(
+                new KestrelTestHostOptions
+                {
+                    BeforeTls = lo => lo.UseProxyProtocol(o => o.KnownIPNetworks.Add(IPNetwork.Parse("127.0.0.0/8"))),
+                    ConfigureBuilder = builder => builder.Services.AddHttp2Features(),
+                },
+                app => app.Map(EndpointProbe.Path, EndpointProbe.Handle));
+            return _backend.Port;
         }
 
         private static int FreePort()
@@ -218,10 +208,9 @@ public class HaproxyInteropTests(HaproxyInteropTests.Haproxy proxy) : IClassFixt
             }
 
             _process?.Dispose();
-            if (_app is not null)
+            if (_backend is not null)
             {
-                await _app.StopAsync();
-                await _app.DisposeAsync();
+                await _backend.DisposeAsync();
             }
 
             if (_directory is not null)

@@ -3,8 +3,6 @@ using System.Net.Sockets;
 using Http2Features.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,17 +13,18 @@ namespace Http2Features.Tests.Connection.ProxyProtocol;
 /// <summary>Real Kestrel with <c>UseProxyProtocol()</c> before <c>UseHttps()</c> (the deployment shape) and the pack on.</summary>
 internal sealed class ProxyProtocolTestHost : IAsyncDisposable
 {
-    private ProxyProtocolTestHost(WebApplication app, Uri baseAddress, CapturingLoggerProvider logs)
+    private readonly KestrelTestHost _host;
+
+    private ProxyProtocolTestHost(KestrelTestHost host, CapturingLoggerProvider logs)
     {
-        App = app;
-        BaseAddress = baseAddress;
+        _host = host;
         Logs = logs;
     }
 
-    public WebApplication App { get; }
+    public WebApplication App => _host.App;
 
     /// <summary>127.0.0.1 and the bound port, https or http.</summary>
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
     public CapturingLoggerProvider Logs { get; }
 
@@ -39,44 +38,29 @@ internal sealed class ProxyProtocolTestHost : IAsyncDisposable
         bool pack = true)
     {
         var logs = new CapturingLoggerProvider();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Testing" });
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Logging.AddProvider(logs);
-        if (pack)
-        {
-            builder.Services.AddHttp2Features();
-        }
-
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            void Endpoint(ListenOptions lo)
+        var host = await KestrelTestHost.StartAsync(
+            new KestrelTestHostOptions
             {
-                lo.Protocols = protocols;
-                lo.UseProxyProtocol(o => configure?.Invoke(o));
-                if (tls)
+                Tls = tls,
+                Protocols = protocols,
+                UnixSocketPath = unixSocketPath,
+                BeforeTls = lo => lo.UseProxyProtocol(o => configure?.Invoke(o)),
+                ConfigureBuilder = builder =>
                 {
-                    lo.UseHttps(TestCertificates.Shared);
-                }
-            }
-
-            if (unixSocketPath is not null)
+                    builder.Logging.SetMinimumLevel(LogLevel.Debug);
+                    builder.Logging.AddProvider(logs);
+                    if (pack)
+                    {
+                        builder.Services.AddHttp2Features();
+                    }
+                },
+            },
+            app =>
             {
-                k.ListenUnixSocket(unixSocketPath, Endpoint);
-            }
-            else
-            {
-                k.Listen(IPAddress.Loopback, 0, Endpoint);
-            }
-        });
-        var app = builder.Build();
-        app.Map(EndpointProbe.Path, EndpointProbe.Handle);
-        app.MapFallback(c => c.Response.WriteAsync($"{c.Connection.RemoteIpAddress}|{c.Connection.RemotePort}|{c.Features.Get<IHttpProxyProtocolFeature>()?.Version ?? 0}"));
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await app.StartAsync(cts.Token);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = unixSocketPath is null ? BindingAddress.Parse(address).Port : 443;
-        return new ProxyProtocolTestHost(app, new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port}/"), logs);
+                app.Map(EndpointProbe.Path, EndpointProbe.Handle);
+                app.MapFallback(c => c.Response.WriteAsync($"{c.Connection.RemoteIpAddress}|{c.Connection.RemotePort}|{c.Features.Get<IHttpProxyProtocolFeature>()?.Version ?? 0}"));
+            });
+        return new ProxyProtocolTestHost(host, logs);
     }
 
     public Task<RawHttp2Client> ConnectAsync(byte[] proxyHeader, string? unixSocketPath = null)
@@ -150,10 +134,5 @@ internal sealed class ProxyProtocolTestHost : IAsyncDisposable
     public IEnumerable<LogEntry> ProxyLogs(int eventId) =>
         Logs.Entries.Where(e => e.Id.Id == eventId);
 
-    public async ValueTask DisposeAsync()
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await App.StopAsync(cts.Token);
-        await App.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

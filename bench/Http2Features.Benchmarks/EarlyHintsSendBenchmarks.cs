@@ -12,10 +12,13 @@ namespace Http2Features.Benchmarks;
 /// <summary>
 /// A 103 from the handler's call to its bytes in the connection's output pipe (hint enqueue-to-bytes), without the
 /// network: <c>SendEarlyHintsAsync</c> with the LoadApp's two preload links on an HTTP/2 request, through the seam's
-/// output writer, onto a <see cref="Pipe"/> that is drained after every operation. <c>Idle</c>: nothing else is being
-/// written, so the writer writes the 103 and flushes it itself. <c>KestrelWriting</c>: Kestrel holds output memory when
-/// the hint is asked for (another stream's frame is being written), so the 103 waits for Kestrel's flush and goes out
-/// with it. Baseline: Kestrel's own frame alone, written and flushed the same way.
+/// output writer, onto a <see cref="Pipe"/> that is drained after every operation. <c>IdleThenKestrelFlush</c>: nothing
+/// else is being written, so the 103 goes into the transport at once, and Kestrel's next frame (the response) is
+/// flushed with it: the usual case under load. <c>IdleAlone</c>: the same, but Kestrel has nothing coming, so the
+/// flush the writer scheduled runs (here inline, normally on the thread pool) and sends the 103 by itself.
+/// <c>KestrelWriting</c>: Kestrel holds output memory when the hint is asked for (another stream's frame is being
+/// written), so the 103 waits for Kestrel's flush and goes out with it. Baseline: Kestrel's own frame alone, written
+/// and flushed the same way: <c>IdleThenKestrelFlush</c> minus it is what a hint adds.
 /// </summary>
 [MemoryDiagnoser]
 public class EarlyHintsSendBenchmarks
@@ -31,6 +34,7 @@ public class EarlyHintsSendBenchmarks
     private DefaultHttpContext _context = null!;
     private ServiceProvider _services = null!;
     private EarlyHintLink[] _links = [];
+    private IThreadPoolWorkItem? _scheduled;
 
     [GlobalSetup]
     public void Setup()
@@ -38,7 +42,7 @@ public class EarlyHintsSendBenchmarks
         _services = new ServiceCollection().AddLogging().AddHttp2Features().BuildServiceProvider();
         var state = new ConnectionSeamState();
         state.SetProtocol(SeamProtocol.Http2);
-        _writer = new EarlyHintsOutputWriter(_pipe.Writer, null);
+        _writer = new EarlyHintsOutputWriter(_pipe.Writer, null, scheduleFlush: item => _scheduled = item);
         ServerSettings.CopyTo(_writer.GetSpan(ServerSettings.Length));
         _writer.Advance(ServerSettings.Length);
         _ = _writer.FlushAsync().AsTask().Result;
@@ -63,17 +67,39 @@ public class EarlyHintsSendBenchmarks
         return Drain();
     }
 
-    /// <summary>A 103 on an idle connection: the writer writes and flushes it itself.</summary>
+    /// <summary>A 103 on an idle connection, then Kestrel's next frame and flush: the 103 goes out with it.</summary>
     [Benchmark]
-    public int Idle()
+    public int IdleThenKestrelFlush()
+    {
+        SendIdleHint();
+        WriteKestrelFrame(flush: true);
+        RunScheduledFlush();
+        return Drain();
+    }
+
+    /// <summary>A 103 on an idle connection with nothing else coming: the scheduled flush sends it alone.</summary>
+    [Benchmark]
+    public int IdleAlone()
+    {
+        SendIdleHint();
+        RunScheduledFlush();
+        return Drain();
+    }
+
+    private void SendIdleHint()
     {
         var sent = SendHint();
         if (!sent.IsCompletedSuccessfully || !sent.Result.IsSent)
         {
             throw new InvalidOperationException("an idle connection takes the 103 at once");
         }
+    }
 
-        return Drain();
+    private void RunScheduledFlush()
+    {
+        var scheduled = _scheduled ?? throw new InvalidOperationException("a hint written at idle schedules a flush");
+        _scheduled = null;
+        scheduled.Execute();
     }
 
     /// <summary>A 103 asked for while Kestrel writes another stream's frame: it goes out with Kestrel's flush.</summary>
@@ -90,6 +116,7 @@ public class EarlyHintsSendBenchmarks
             throw new InvalidOperationException("the 103 goes out with Kestrel's flush");
         }
 
+        _scheduled = null; // (none: Kestrel's flush carried it)
         return Drain();
     }
 

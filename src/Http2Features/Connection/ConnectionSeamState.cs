@@ -76,6 +76,7 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, IH
 
     void IHttp2FrameSink.OnStreamOpened(int streamId)
     {
+        ApplicationPipe?.Writer.OnClientStreamOpened();
         foreach (var observer in _inputObservers)
         {
             observer.OnStreamOpened(streamId);
@@ -85,6 +86,11 @@ internal sealed class ConnectionSeamState : IConnectionSeam, IHttp2FrameSink, IH
     void IHttp2FrameSink.OnPriority(int streamId, int dependsOn, int weight, bool exclusive, bool opensStream)
     {
         PrioritySignals++;
+        if (opensStream)
+        {
+            ApplicationPipe?.Writer.OnClientStreamOpened();
+        }
+
         foreach (var observer in _inputObservers)
         {
             observer.OnPriority(streamId, dependsOn, weight, exclusive, opensStream);

@@ -12,6 +12,16 @@ namespace Http2Features.Connection;
 /// bookkeeping is under one lock that is never held across an await.
 /// </summary>
 /// <remarks>
+/// HTTP/2 flushes: while other streams of the connection are open, Kestrel will flush soon, so a 103 written at a safe
+/// point is not flushed on its own. Its bytes sit in the transport ahead of whatever Kestrel writes next, so Kestrel's
+/// next flush on the connection (another stream's output, or the hint's own response) carries them; one flush is
+/// scheduled on the thread pool for the case that Kestrel has none coming, and it does nothing if Kestrel flushed
+/// first. Several hints before that flush share it. When the hint's stream is the only one open (a browser's
+/// navigation, a connection at idle), nothing else is coming and the 103 is flushed at once, as fast as a response.
+/// Either way the hint's call completes when its bytes are in the transport (in order before its stream's response),
+/// not when they were flushed. HTTP/1.1 (one response at a time) flushes its 103 at once.
+/// </remarks>
+/// <remarks>
 /// HPACK: an injected block never carries a dynamic table size update and never touches the table, because only
 /// Kestrel's encoder knows when it applies a size (Kestrel writes the SETTINGS ACK first and updates its encoder
 /// afterwards, under another lock). After Kestrel acknowledges a client SETTINGS that lowers the table size, the
@@ -20,7 +30,7 @@ namespace Http2Features.Connection;
 /// instead of being written (and instead of waiting for a block that may never come, such as their own
 /// stream's response).
 /// </remarks>
-internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalResponseWriter, IHttp2OutputFrameListener, IHttp1ResponseTrailerPort
+internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalResponseWriter, IHttp2OutputFrameListener, IHttp1ResponseTrailerPort, IThreadPoolWorkItem
 {
     /// <summary>The RFC 7541 default table size, where every HPACK decoder starts.</summary>
     internal const uint DefaultHeaderTableSize = 4096;
@@ -50,6 +60,16 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     private TaskCompletionSource<FlushResult>? _ownFlush;
     private bool _completed;
 
+    // HTTP/2 hints are in the inner writer and no flush started since (Kestrel's flush clears it); the flush that
+    // sends them if Kestrel does not is queued (see the class remarks).
+    private bool _ownBytesUnflushed;
+    private bool _flushScheduled;
+    private readonly Action<IThreadPoolWorkItem>? _scheduleFlush;
+
+    // Client streams opened (seen on input) minus streams ended (seen on output, or reset by the client). Only a hint: a
+    // miscount costs a flush or a thread-pool hop, never bytes or order. Written from the input loop, hence Interlocked.
+    private int _openStreams;
+
     // Kestrel called Complete while our own flush was pending: the inner writer is completed when that flush ends
     // (Kestrel's ConcurrentPipeWriter defers its Complete the same way). Null: not requested.
     private Exception? _deferredCompleteError;
@@ -77,8 +97,10 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     /// application layer.
     /// </param>
     /// <param name="streamOutput">Told, under the writer's lock, of every DATA frame Kestrel wrote and every stream it ended (null: nobody listens).</param>
-    public EarlyHintsOutputWriter(PipeWriter inner, ClientSettingsObservation? clientSettings, Func<bool>? isApplicationLayer = null, IHttp2StreamOutputObserver? streamOutput = null)
+    /// <param name="scheduleFlush">Queues the flush for HTTP/2 hints that Kestrel's output does not carry (null: the thread pool; tests run it themselves).</param>
+    public EarlyHintsOutputWriter(PipeWriter inner, ClientSettingsObservation? clientSettings, Func<bool>? isApplicationLayer = null, IHttp2StreamOutputObserver? streamOutput = null, Action<IThreadPoolWorkItem>? scheduleFlush = null)
     {
+        _scheduleFlush = scheduleFlush;
         _streamOutput = streamOutput;
         ArgumentNullException.ThrowIfNull(inner);
         _inner = inner;
@@ -124,6 +146,32 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         }
     }
 
+    /// <summary>The seam read a client HEADERS that opens a stream (input side).</summary>
+    internal void OnClientStreamOpened() => Interlocked.Increment(ref _openStreams);
+
+    private void OnStreamClosedLocked()
+    {
+        if (Interlocked.Decrement(ref _openStreams) < 0)
+        {
+            Interlocked.Increment(ref _openStreams);
+        }
+    }
+
+    /// <summary>Open client streams as far as the writer knows (for tests).</summary>
+    internal int OpenStreams => Volatile.Read(ref _openStreams);
+
+    /// <summary>The flush for HTTP/2 hints not yet carried by a flush is queued and has not run (for tests).</summary>
+    internal bool FlushScheduled
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _flushScheduled;
+            }
+        }
+    }
+
     internal int QueuedCount
     {
         get
@@ -151,8 +199,10 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     public ValueTask<InformationalResponseResult> WriteAsync(InformationalResponse request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var hint = new PendingHint(request);
+        PendingHint? hint = null;
         List<PendingHint>? batch = null;
+        var status = InformationalResponseStatus.Written;
+        var flushNow = false;
         lock (_lock)
         {
             if (_passthrough)
@@ -177,11 +227,32 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
                 _protocol = OutputProtocol.Http1;
             }
 
-            _queue.Add(hint);
-            if (IsIdleLocked())
+            if (request.IsHttp2 && _queue.Count == 0 && IsIdleLocked())
             {
-                batch = WriteQueuedLocked();
+                // The usual case: nothing of Kestrel's is half-written, so the 103 goes in now, without a wait or a Task.
+                status = WriteHttp2Locked(request, flushAtOnce: Volatile.Read(ref _openStreams) <= 1, out flushNow);
             }
+            else
+            {
+                hint = new PendingHint(request);
+                _queue.Add(hint);
+                if (IsIdleLocked())
+                {
+                    batch = WriteQueuedLocked();
+                }
+            }
+        }
+
+        if (hint is null)
+        {
+            if (flushNow)
+            {
+                // Nothing else is coming on this connection: send the 103 now, from this thread (the call does not
+                // wait for the flush to complete).
+                _ = FlushOwnAsync(null);
+            }
+
+            return ValueTask.FromResult(Result(status));
         }
 
         if (batch is not null)
@@ -461,6 +532,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         {
             _kestrelMemoryOutstanding = false;
             _kestrelFlushInFlight = true;
+            _ownBytesUnflushed = false; // hints written at idle are ahead of Kestrel's bytes: this flush carries them
             own = _ownFlush?.Task;
             if (own is null)
             {
@@ -571,9 +643,10 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         }
     }
 
-    private async Task FlushOwnAsync(List<PendingHint> batch)
+    // Our own flush (_ownFlush set): of HTTP/1.1 hints (batch) or of HTTP/2 hints Kestrel's output did not carry (null).
+    private async Task FlushOwnAsync(List<PendingHint>? batch)
     {
-        while (batch is not null)
+        while (true)
         {
             FlushResult result = default;
             Exception? error = null;
@@ -616,8 +689,55 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
             }
 
             own?.TrySetResult(error is null ? result : new FlushResult(isCanceled: false, isCompleted: true));
-            CompleteBatch(batch, result, error);
-            batch = next!;
+            if (batch is not null)
+            {
+                CompleteBatch(batch, result, error);
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            batch = next;
+        }
+    }
+
+    // The flush scheduled for HTTP/2 hints written at idle. Kestrel flushed since (the usual case under load: its output
+    // carried them), or is writing now (its flush will): nothing to do. Otherwise flush them ourselves, once for all.
+    void IThreadPoolWorkItem.Execute()
+    {
+        lock (_lock)
+        {
+            _flushScheduled = false;
+            if (!_ownBytesUnflushed || _completed || _kestrelMemoryOutstanding || _kestrelFlushInFlight || _ownFlush is not null)
+            {
+                // (After Complete the inner writer was completed with the bytes in it, or will be after our pending flush.)
+                return;
+            }
+
+            _ownBytesUnflushed = false;
+            _ownFlush = new TaskCompletionSource<FlushResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        _ = FlushOwnAsync(null);
+    }
+
+    private void ScheduleFlushLocked()
+    {
+        if (_flushScheduled)
+        {
+            return;
+        }
+
+        _flushScheduled = true;
+        if (_scheduleFlush is { } schedule)
+        {
+            schedule(this);
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
@@ -644,8 +764,9 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         && IsAtSafeBoundaryLocked();
 
     /// <summary>
-    /// Writes every queued hint that may still go out into the inner writer; returns them (null if none).
-    /// When called from the idle path it also marks our own flush as in flight.
+    /// Writes every queued hint that may still go out into the inner writer. HTTP/2 hints complete as written (their
+    /// bytes leave with the next flush); the HTTP/1.1 ones written are returned (null if none), to complete after the
+    /// flush, which is ours (marked in flight here) unless Kestrel's flush is about to carry them.
     /// </summary>
     private List<PendingHint>? WriteQueuedLocked()
     {
@@ -657,51 +778,24 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
                 continue;
             }
 
-            bool started;
-            try
+            if (hint.Request.IsHttp2)
             {
-                started = hint.Request.HasResponseStarted();
-            }
-#pragma warning disable CA1031 // A recycled request context must not turn into an exception inside Kestrel's flush.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-                started = true;
-            }
-
-            if (started)
-            {
-                hint.Completion.TrySetResult(Result(InformationalResponseStatus.ResponseStarted));
+                hint.Completion.TrySetResult(Result(WriteHttp2Locked(hint.Request, flushAtOnce: false, out _)));
                 continue;
             }
 
-            if (hint.Request.RequestAborted.IsCancellationRequested)
+            var status = CheckWritableLocked(hint.Request);
+            if (status != InformationalResponseStatus.Written)
             {
-                // A HEADERS frame on a stream the client reset would only cost the client HPACK work.
-                hint.Completion.TrySetResult(Result(InformationalResponseStatus.StreamReset));
+                hint.Completion.TrySetResult(Result(status));
                 continue;
             }
 
             try
             {
-                if (hint.Request.IsHttp2)
-                {
-                    if (_sizeUpdateOwed)
-                    {
-                        // Only Kestrel's encoder may announce the size; the hint does not wait for a header block that
-                        // may be its own stream's response.
-                        hint.Completion.TrySetResult(Result(InformationalResponseStatus.HeaderTableSizeChangePending));
-                        continue;
-                    }
-
-                    _inner.Write(Http2EarlyHintsEncoder.Encode(hint.Request.Fields, hint.Request.StreamId, MinMaxFrameSize));
-                }
-                else
-                {
-                    var length = Http1EarlyHintsEncoder.GetLength(hint.Request.Fields);
-                    var span = _inner.GetSpan(length);
-                    _inner.Advance(Http1EarlyHintsEncoder.Encode(hint.Request.Fields, span));
-                }
+                var length = Http1EarlyHintsEncoder.GetLength(hint.Request.Fields);
+                var span = _inner.GetSpan(length);
+                _inner.Advance(Http1EarlyHintsEncoder.Encode(hint.Request.Fields, span));
             }
             catch (InvalidOperationException)
             {
@@ -723,10 +817,93 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
         return written;
     }
 
+    /// <summary>
+    /// Writes one HTTP/2 103 into the inner writer at a safe point (the caller checked), encoded straight into the
+    /// writer's memory. Unless Kestrel's flush is about to carry it: with <paramref name="flushAtOnce"/>, marks our own
+    /// flush in flight (the caller starts it after the lock); otherwise marks it unflushed and schedules the flush.
+    /// </summary>
+    private InformationalResponseStatus WriteHttp2Locked(InformationalResponse request, bool flushAtOnce, out bool flushNow)
+    {
+        flushNow = false;
+        var status = CheckWritableLocked(request);
+        if (status != InformationalResponseStatus.Written)
+        {
+            return status;
+        }
+
+        try
+        {
+            var fields = request.Fields;
+            var blockLength = Http2EarlyHintsEncoder.GetBlockLength(fields);
+            var span = _inner.GetSpan(Http2EarlyHintsEncoder.GetFramedLength(blockLength, MinMaxFrameSize));
+            _inner.Advance(Http2EarlyHintsEncoder.EncodeTo(fields, blockLength, request.StreamId, MinMaxFrameSize, span));
+        }
+        catch (InvalidOperationException)
+        {
+            // The transport's writer was completed underneath us: the connection is gone. Never throw into Kestrel.
+            _completed = true;
+            return InformationalResponseStatus.ConnectionClosed;
+        }
+
+        if (_kestrelFlushInFlight)
+        {
+            return InformationalResponseStatus.Written;
+        }
+
+        if (flushAtOnce && !_flushScheduled)
+        {
+            _ownBytesUnflushed = false;
+            _ownFlush = new TaskCompletionSource<FlushResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            flushNow = true;
+        }
+        else
+        {
+            _ownBytesUnflushed = true;
+            ScheduleFlushLocked();
+        }
+
+        return InformationalResponseStatus.Written;
+    }
+
+    // Right before a hint's bytes are written: is it still wanted, and can the client decode it?
+    private InformationalResponseStatus CheckWritableLocked(InformationalResponse request)
+    {
+        bool started;
+        try
+        {
+            started = request.HasResponseStarted();
+        }
+#pragma warning disable CA1031 // A recycled request context must not turn into an exception inside Kestrel's flush.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            started = true;
+        }
+
+        if (started)
+        {
+            return InformationalResponseStatus.ResponseStarted;
+        }
+
+        if (request.RequestAborted.IsCancellationRequested)
+        {
+            // A HEADERS frame on a stream the client reset would only cost the client HPACK work.
+            return InformationalResponseStatus.StreamReset;
+        }
+
+        // Only Kestrel's encoder may announce the size; the hint does not wait for a header block that may be its own
+        // stream's response.
+        return request.IsHttp2 && _sizeUpdateOwed ? InformationalResponseStatus.HeaderTableSizeChangePending : InformationalResponseStatus.Written;
+    }
+
     void IHttp2OutputFrameListener.OnHeaders(int streamId, bool isInformational, bool endStream)
     {
         // The client decoded this block (with the update it required) or failed on Kestrel's own block.
         _sizeUpdateOwed = false;
+        if (endStream)
+        {
+            OnStreamClosedLocked();
+        }
 
         if (!isInformational || endStream)
         {
@@ -741,6 +918,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
 
     void IHttp2OutputFrameListener.OnStreamEnded(int streamId, bool reset)
     {
+        OnStreamClosedLocked();
         FailQueuedForStream(streamId, reset ? InformationalResponseStatus.StreamReset : InformationalResponseStatus.ResponseStarted);
         _streamOutput?.OnStreamEnded(streamId, reset);
     }
@@ -785,6 +963,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
 
         lock (_lock)
         {
+            OnStreamClosedLocked();
             _recentResets[_recentResetNext] = streamId;
             _recentResetNext = (_recentResetNext + 1) % RecentResetCapacity;
             FailQueuedForStream(streamId, InformationalResponseStatus.StreamReset);

@@ -91,6 +91,25 @@ internal static class Http2EarlyHintsEncoder
         return at;
     }
 
+    /// <summary>
+    /// Encodes the whole 103 (block and frames) into <paramref name="destination"/>, which holds at least
+    /// <see cref="GetFramedLength"/> bytes; returns the bytes written. A block that fits one frame is encoded in place
+    /// (no copy, no buffer); a larger one goes through a temporary block.
+    /// </summary>
+    public static int EncodeTo(IReadOnlyList<KeyValuePair<string, string>> fields, int blockLength, int streamId, int maxFrameSize, Span<byte> destination)
+    {
+        if (blockLength <= maxFrameSize)
+        {
+            var written = EncodeBlock(fields, destination[FrameHeaderLength..]);
+            WriteFrameHeader(destination, written, HeadersType, EndHeadersFlag, streamId);
+            return FrameHeaderLength + written;
+        }
+
+        var block = new byte[blockLength];
+        EncodeBlock(fields, block);
+        return EncodeFrames(block, streamId, maxFrameSize, destination);
+    }
+
     /// <summary>Encodes the whole 103 (block and frames) into a new array.</summary>
     public static byte[] Encode(IReadOnlyList<KeyValuePair<string, string>> fields, int streamId, int maxFrameSize)
     {

@@ -10,9 +10,9 @@ public static class Http2StreamPriorityHttpContextExtensions
 {
     /// <summary>
     /// Returns the priority of the current request: never <see langword="null"/>, with the RFC defaults when
-    /// the client sent nothing. The first call resolves it from the connection (a pooled object bound to the
-    /// request's stream on a connection the pack observes; elsewhere — HTTP/3, IIS, no seam — one read from the
-    /// <c>priority</c> header) and puts it on <see cref="HttpContext.Features"/>, where later calls and
+    /// the client sent nothing. The first call resolves it from the connection (an object recycled per connection and
+    /// bound to the request's stream on a connection the pack observes; elsewhere — HTTP/3, IIS, no seam — one read
+    /// from the <c>priority</c> header) and puts it on <see cref="HttpContext.Features"/>, where later calls and
     /// <c>Features.Get&lt;IHttp2StreamPriorityFeature&gt;()</c> find it. A request that never asks costs nothing.
     /// A feature you set on <see cref="HttpContext.Features"/> yourself is returned as it is.
     /// </summary>
@@ -28,7 +28,15 @@ public static class Http2StreamPriorityHttpContextExtensions
             return existing;
         }
 
-        var seam = features.Get<StreamPriorityConnection>();
+        // HTTP/2 on a connection the seam observes: the feature kept for Kestrel's request object. The request that used
+        // it before has completed (Kestrel reuses the object only then): Bind forgets it.
+        if (StreamPriorityConnection.KeptFeature(context, features, out var seam) is { } kept)
+        {
+            kept.BindKept(context);
+            features.Set<IHttp2StreamPriorityFeature>(kept);
+            return kept;
+        }
+
         if (seam is null)
         {
             var unpooled = new StreamPriorityFeature();
@@ -42,6 +50,7 @@ public static class Http2StreamPriorityHttpContextExtensions
         var feature = seam.PriorityFeatures.Rent();
         feature.Bind(context, seam);
         features.Set<IHttp2StreamPriorityFeature>(feature);
+        feature.SetOnFeaturesAt(features.Revision);
         context.Response.RegisterForDispose(feature);
         return feature;
     }

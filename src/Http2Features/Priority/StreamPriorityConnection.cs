@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Http2Features.Connection;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Http2Features.Priority;
@@ -11,16 +13,58 @@ namespace Http2Features.Priority;
 /// </summary>
 internal sealed class StreamPriorityConnection : IHttp2InputFrameObserver, IHttp2StreamOutputObserver
 {
+    // Kestrel serves an HTTP/2 connection's requests on stream objects that are also the request's feature collection,
+    // pooled per connection and reused only once their request completed. Each such object gets one priority feature
+    // for good, rebound to every request it serves: no connection lookup (a lookup that misses the request's own
+    // features and scans the connection's), no pool, nothing registered to run at the end of the request. Checked
+    // against the request's connection id on every use: an object that ever served another connection gets a new
+    // feature. Weak keys: the features go with Kestrel's objects.
+    private static readonly ConditionalWeakTable<IFeatureCollection, StreamPriorityFeature> ByRequestFeatures = new();
+
     private readonly IConnectionSeam _seam;
     private readonly PriorityMetrics? _metrics;
 
-    public StreamPriorityConnection(IConnectionSeam seam, int maxConcurrentStreams, PriorityMetrics? metrics = null)
+    public StreamPriorityConnection(IConnectionSeam seam, int maxConcurrentStreams, PriorityMetrics? metrics = null, string? connectionId = null)
     {
         _seam = seam;
         _metrics = metrics;
+        ConnectionId = connectionId;
         Priorities = new StreamPriorityTable(maxConcurrentStreams, metrics);
         PriorityFeatures = new StreamPriorityFeaturePool(maxConcurrentStreams);
     }
+
+    /// <summary>The connection's id when it was set up (what <c>HttpContext.Connection.Id</c> reports on its requests).</summary>
+    public string? ConnectionId { get; }
+
+    /// <summary>
+    /// On an HTTP/2 connection the seam observes, the priority feature kept for the request object
+    /// <paramref name="features"/> (bound to nothing yet for this request); otherwise <see langword="null"/>, with the
+    /// connection's priority state in <paramref name="seam"/> where a seam observes the connection.
+    /// </summary>
+    public static StreamPriorityFeature? KeptFeature(HttpContext context, IFeatureCollection features, out StreamPriorityConnection? seam)
+    {
+        if (ByRequestFeatures.TryGetValue(features, out var kept) && kept.Owner is { ConnectionId: { } id } owner
+            && string.Equals(context.Connection.Id, id, StringComparison.Ordinal))
+        {
+            seam = owner;
+            return kept;
+        }
+
+        seam = features.Get<StreamPriorityConnection>();
+        if (seam is not { IsHttp2: true, ConnectionId: not null })
+        {
+            return null;
+        }
+
+        kept = new StreamPriorityFeature(seam);
+        ByRequestFeatures.AddOrUpdate(features, kept);
+        return kept;
+    }
+
+    /// <summary>Whether the request's priority feature is the one kept for its Kestrel request object (for tests).</summary>
+    internal static bool IsCachedFor(HttpContext context) =>
+        ByRequestFeatures.TryGetValue(context.Features, out var kept) && kept.Owner?.ConnectionId == context.Connection.Id
+        && ReferenceEquals(context.Features.Get<IHttp2StreamPriorityFeature>(), kept);
 
     /// <summary><see langword="true"/> for h2 and h2c connections.</summary>
     public bool IsHttp2 => _seam.IsHttp2;
@@ -69,7 +113,7 @@ internal sealed class StreamPriorityCapability(PriorityMetrics metrics) : IConne
 {
     public void OnConnectionStarted(IConnectionSeam seam, IFeatureCollection connectionFeatures, SeamEndpointLimits endpoint)
     {
-        var connection = new StreamPriorityConnection(seam, endpoint.MaxStreamsPerConnection, metrics);
+        var connection = new StreamPriorityConnection(seam, endpoint.MaxStreamsPerConnection, metrics, connectionFeatures.Get<IConnectionIdFeature>()?.ConnectionId);
         seam.Subscribe((IHttp2InputFrameObserver)connection);
         seam.Subscribe((IHttp2StreamOutputObserver)connection);
         connectionFeatures.Set(connection);

@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 namespace Http2Features.Priority;
 
 /// <summary>
-/// The per-request priority object. <c>GetStreamPriority()</c> rents one from the connection's
+/// The per-request priority object. <c>GetStreamPriority()</c> binds the one kept for Kestrel's HTTP/2 request object
+/// (<see cref="StreamPriorityConnection.KeptFeature"/>) or rents one from the connection's
 /// <see cref="StreamPriorityFeaturePool"/> the first time a request asks and binds it to the request; nothing is
 /// parsed or looked up until the app first reads a value (then the <c>priority</c> header is parsed and the feature attaches
 /// to its stream in the connection's <see cref="StreamPriorityTable"/>, which pushes frame updates into it
@@ -20,6 +21,9 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     private StreamPriorityConnection? _seam;
     private bool _resolved;
 
+    // Features.Revision right after GetStreamPriority() put this object there: unchanged at Dispose, nobody replaced it.
+    private int _setAtRevision = -1;
+
     private int _headerUrgency = PriorityFieldParser.DefaultUrgency;
     private bool _headerIncremental;
     private StreamPriorityTable? _table;
@@ -33,10 +37,21 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     private bool _updateIncremental;
     private EventHandler? _changed;
 
+    // The HTTP/2 stream this request reads, not yet attached in the table: the client had sent no priority signal on the
+    // connection when the values were first read (the RFC defaults apply). Attached on the first read after a signal
+    // arrives, or when a Changed handler is added; until then the request costs the table nothing.
+    private int _unattachedStreamId;
+
     /// <summary>An unbound feature, for the pool: reads report the defaults until <see cref="Bind"/>.</summary>
     public StreamPriorityFeature()
     {
     }
+
+    /// <summary>A feature kept for one of Kestrel's request objects on <paramref name="owner"/>'s connection (see <see cref="BindKept"/>).</summary>
+    public StreamPriorityFeature(StreamPriorityConnection owner) => Owner = owner;
+
+    /// <summary>The connection a kept feature belongs to; <see langword="null"/> for pooled and unpooled features.</summary>
+    internal StreamPriorityConnection? Owner { get; }
 
     /// <summary>A feature whose header values are already known (for the table's tests).</summary>
     public StreamPriorityFeature(int headerUrgency, bool headerIncremental)
@@ -54,6 +69,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
             {
                 // A subscriber wants live updates: attach to the stream now.
                 Resolve();
+                AttachIfUnattached();
                 _changed += value;
             }
         }
@@ -79,6 +95,42 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
 
     /// <summary>Whether the header was parsed and the stream looked up (for tests).</summary>
     internal bool IsResolved { get { lock (_lock) { return _resolved; } } }
+
+    /// <summary>
+    /// Binds a kept feature to the request its Kestrel request object now serves. The request it served before has
+    /// completed: its stream's entry (if the seam did not already drop it when the stream ended) goes, and its values and
+    /// handlers are forgotten. A second call within the same request (the app cleared the feature from Features and
+    /// asked again) keeps the binding, handlers included.
+    /// </summary>
+    internal void BindKept(HttpContext context)
+    {
+        StreamPriorityTable? table;
+        int streamId;
+        lock (_lock)
+        {
+            if (ReferenceEquals(_context, context) && !_resolved)
+            {
+                return; // bound to this request and not read yet
+            }
+
+            var current = context.Features.Get<IHttp2StreamIdFeature>()?.StreamId ?? 0;
+            if (ReferenceEquals(_context, context) && _streamId == current && current != 0)
+            {
+                return; // this request's own stream: keep what it has
+            }
+
+            table = _table;
+            streamId = _streamId;
+            Clear();
+            _context = context;
+            _seam = Owner;
+        }
+
+        table?.Detach(streamId, this);
+    }
+
+    /// <summary>Records the Features revision right after this object was put on the request's Features.</summary>
+    internal void SetOnFeaturesAt(int revision) => _setAtRevision = revision;
 
     /// <summary>Binds the feature to a request. Costs two field writes: the work waits for the first read.</summary>
     internal void Bind(HttpContext context, StreamPriorityConnection? seam)
@@ -193,15 +245,23 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     {
         HttpContext? context;
         StreamPriorityConnection? seam;
+        int setAtRevision;
         lock (_lock)
         {
             context = _context;
             seam = _seam;
+            setAtRevision = _setAtRevision;
+            _setAtRevision = -1;
         }
 
-        if (context is not null && ReferenceEquals(context.Features.Get<IHttp2StreamPriorityFeature>(), this))
+        if (context is not null)
         {
-            context.Features.Set<IHttp2StreamPriorityFeature>(null);
+            // No feature was set since this one: it is still there, no lookup needed.
+            var features = context.Features;
+            if (features.Revision == setAtRevision || ReferenceEquals(features.Get<IHttp2StreamPriorityFeature>(), this))
+            {
+                features.Set<IHttp2StreamPriorityFeature>(null);
+            }
         }
 
         Release();
@@ -226,6 +286,7 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
         _headerUrgency = PriorityFieldParser.DefaultUrgency;
         _headerIncremental = false;
         _changed = null;
+        _unattachedStreamId = 0;
     }
 
     private bool IsAttachedTo(int streamId) => _table is not null && _streamId == streamId;
@@ -236,6 +297,11 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
     {
         if (_resolved)
         {
+            if (_unattachedStreamId != 0 && _seam!.Priorities.HasEntries)
+            {
+                AttachIfUnattached(); // a signal arrived since the first read: it may be for this stream
+            }
+
             return;
         }
 
@@ -249,7 +315,29 @@ internal sealed class StreamPriorityFeature : IHttp2StreamPriorityFeature, IDisp
         ReadHeader(context.Request.Headers, out _headerUrgency, out _headerIncremental);
         if (_seam is { IsHttp2: true } seam && context.Features.Get<IHttp2StreamIdFeature>() is { } streamIdFeature)
         {
-            seam.Priorities.Attach(streamIdFeature.StreamId, this);
+            if (seam.Priorities.HasEntries)
+            {
+                seam.Priorities.Attach(streamIdFeature.StreamId, this);
+            }
+            else
+            {
+                // What Attach would report for a stream without signals, without touching the table.
+                _streamId = streamIdFeature.StreamId;
+                _hasHttp2 = true;
+                _weight = StreamPriorityTable.DefaultWeight;
+                _unattachedStreamId = _streamId;
+            }
+        }
+    }
+
+    // Under _lock.
+    private void AttachIfUnattached()
+    {
+        if (_unattachedStreamId != 0)
+        {
+            var streamId = _unattachedStreamId;
+            _unattachedStreamId = 0;
+            _seam!.Priorities.Attach(streamId, this);
         }
     }
 

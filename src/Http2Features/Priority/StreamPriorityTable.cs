@@ -19,7 +19,7 @@ internal sealed class StreamPriorityTable
 {
     internal const int Ways = 4;
     private const int InitialSets = 4;
-    private const int DefaultWeight = 16;
+    internal const int DefaultWeight = 16;
 
     /// <summary>The most entries signals for never-opened streams may make the table grow to (6 KiB).</summary>
     internal const int IdleCapacity = 256;
@@ -150,10 +150,14 @@ internal sealed class StreamPriorityTable
     /// <summary><see langword="true"/> once the client sent a priority signal on this connection.</summary>
     public bool HasEntries => Volatile.Read(ref _entries) is not null;
 
-    /// <summary>A request that never read its priority ended: its stream is closed, its entry goes.</summary>
+    /// <summary>
+    /// Kestrel ended the stream (its last frame went out): its entry goes, also one a request's feature listens to. Such a
+    /// feature keeps the values it has and gets no later updates (none can matter once the response is over); it is not
+    /// touched here, so this never takes a feature's lock under the table's.
+    /// </summary>
     public void OnRequestEnded(int streamId) => OnStreamReset(streamId);
 
-    /// <summary>RST_STREAM from the client: the stream is closed.</summary>
+    /// <summary>RST_STREAM from the client: the stream is closed (see <see cref="OnRequestEnded"/>).</summary>
     public void OnStreamReset(int streamId)
     {
         if (Volatile.Read(ref _entries) is null)
@@ -164,7 +168,7 @@ internal sealed class StreamPriorityTable
         lock (_gate)
         {
             ref var entry = ref Find(streamId);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry) && entry.Listener is null)
+            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry))
             {
                 Remove(ref entry);
             }

@@ -79,17 +79,21 @@ public static class ResponseTrailersExtensions
     }
 
     /// <summary>The pack's own feature (the producers need it); replaces a foreign one.</summary>
-    internal static ResponseTrailersFeature GetFeature(HttpContext context)
+    /// <param name="context">The request.</param>
+    /// <param name="services">The pack's services when the caller holds them: saves creating the request's DI scope.</param>
+    internal static ResponseTrailersFeature GetFeature(HttpContext context, TrailersServices? services = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Features.Get<IHttpResponseTrailersSenderFeature>() is ResponseTrailersFeature existing)
+
+        var features = context.Features;
+        if (features.Get<IHttpResponseTrailersSenderFeature>() is ResponseTrailersFeature existing)
         {
             return existing;
         }
 
-        var services = context.RequestServices?.GetService<TrailersServices>() ?? TrailersServices.Default;
+        services ??= context.RequestServices?.GetService<TrailersServices>() ?? TrailersServices.Default;
         var feature = new ResponseTrailersFeature(context, services);
-        context.Features.Set<IHttpResponseTrailersSenderFeature>(feature);
+        features.Set<IHttpResponseTrailersSenderFeature>(feature);
         return feature;
     }
 }

@@ -23,6 +23,11 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
     private bool _callbacksRan;
     private bool _completed;
 
+    // The server's trailers feature, looked up again only when Features changed (a lookup on Kestrel's collection costs
+    // more than the rest of a check, and the producers check several times per response).
+    private IHttpResponseTrailersFeature? _serverTrailers;
+    private int _serverTrailersRevision = -1;
+
     public ResponseTrailersFeature(HttpContext context, TrailersServices services)
     {
         _context = context;
@@ -47,7 +52,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         {
             if (_http1 is null)
             {
-                return _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is not null ? TrailersUnsupportedReason.None
+                return ServerTrailers?.Trailers is not null ? TrailersUnsupportedReason.None
                     : IsHttp2OrLater ? TrailersUnsupportedReason.ServerWithoutTrailers
                     : _isHttp10 ? TrailersUnsupportedReason.Http10
                     : HttpMethods.IsHead(_context.Request.Method) ? TrailersUnsupportedReason.NoResponseBody
@@ -99,6 +104,12 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
             TrailerFieldValidator.ValidateName(name, IsHttp2OrLater);
         }
 
+        Announce(names, lowerCase: false);
+    }
+
+    // lowerCase: the names are already lower-case tokens (the producers' own), so neither validated nor lowered.
+    private void Announce(ReadOnlySpan<string> names, bool lowerCase)
+    {
         var response = _context.Response;
         if (response.HasStarted)
         {
@@ -110,7 +121,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         var declared = _declared ??= [];
         foreach (var name in names)
         {
-            var lower = name.ToLowerInvariant();
+            var lower = lowerCase ? name : name.ToLowerInvariant();
             if (!declared.Contains(lower))   // List<string>.Contains: ordinal, and no enumerator allocated
             {
                 declared.Add(lower);
@@ -118,11 +129,16 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
             }
         }
 
-        if (added && IsSupported && StringValues.IsNullOrEmpty(response.Headers[HeaderNames.Trailer]))
+        if (!added || !IsSupported)
+        {
+            return;
+        }
+
+        if (StringValues.IsNullOrEmpty(response.Headers[HeaderNames.Trailer]))
         {
             response.Headers[HeaderNames.Trailer] = declared.Count == 1 ? declared[0] : string.Join(", ", declared);
         }
-        else if (added && IsSupported)
+        else
         {
             // One merged "Trailer: a, b" value: keeps names declared elsewhere (Kestrel's DeclareTrailer) and ours once each.
             var merged = new List<string>();
@@ -239,7 +255,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
             return;
         }
 
-        Producer?.Produce();
+        Producer?.Produce(this);
         if (_callbacks is not null)
         {
             foreach (var callback in _callbacks)
@@ -252,17 +268,30 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
     /// <summary>Adds a trailer made by a ready-made producer: valid by construction and exempt from the undeclared policy.</summary>
     internal void AddProduced(string name, string value)
     {
-        if (CheckCanAdd() != TrailersStatus.Sent || !AddOne(name, value))
+        if (CheckCanAdd() != TrailersStatus.Sent)
+        {
+            TrailersLog.ProducerTrailersDropped(_services.Logger, name);
+            return;
+        }
+
+        AddProducedChecked(name, value);
+    }
+
+    /// <summary><see cref="AddProduced"/> right after <see cref="CheckCanAdd"/> said <see cref="TrailersStatus.Sent"/>.</summary>
+    internal void AddProducedChecked(string name, string value)
+    {
+        if (!AddOne(name, value))
         {
             TrailersLog.ProducerTrailersDropped(_services.Logger, name);
         }
     }
 
+    /// <summary>Declares the producers' own names (lower-case tokens by construction).</summary>
     internal void DeclareProduced(params ReadOnlySpan<string> names)
     {
         if (!_context.Response.HasStarted)
         {
-            AnnounceTrailers(names);
+            Announce(names, lowerCase: true);
         }
     }
 
@@ -280,7 +309,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
 
         var completed = _http1 is not null
             ? _http1.Framing is Http1TrailerFraming.Written or Http1TrailerFraming.Abandoned
-            : _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers.IsReadOnly || HasServerCompletedResponse();
+            : ServerTrailers!.Trailers.IsReadOnly || HasServerCompletedResponse();
         if (_completed || completed)
         {
             return IsSent ? TrailersStatus.AlreadySent : TrailersStatus.ResponseCompleted;
@@ -297,7 +326,7 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
             return _http1.TryAdd(name, value);
         }
 
-        var trailers = _context.Features.Get<IHttpResponseTrailersFeature>()!.Trailers;
+        var trailers = ServerTrailers!.Trailers;
         trailers[name] = StringValues.Concat(trailers[name], value);
         return true;
     }
@@ -414,7 +443,23 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
     internal bool HasTrailer(string name) =>
         _http1 is not null
             ? _http1.Contains(name)
-            : _context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { } trailers && trailers.ContainsKey(name);
+            : ServerTrailers?.Trailers is { } trailers && trailers.ContainsKey(name);
+
+    private IHttpResponseTrailersFeature? ServerTrailers
+    {
+        get
+        {
+            var features = _context.Features;
+            var revision = features.Revision;
+            if (revision != _serverTrailersRevision)
+            {
+                _serverTrailers = features.Get<IHttpResponseTrailersFeature>();
+                _serverTrailersRevision = revision;
+            }
+
+            return _serverTrailers;
+        }
+    }
 
     private TrailersUnsupportedReason NotChunkedReason() =>
         _context.Response.ContentLength is not null && CanHaveBody(_context.Response.StatusCode)

@@ -1,6 +1,7 @@
 using Http2Features;
 using Http2Features.Trailers;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -57,10 +58,14 @@ public static class TrailerProducerExtensions
     public static IApplicationBuilder UseEndpointTrailerProducers(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.Use(next => context =>
+        return app.Use(next =>
         {
-            var set = TrailerProducerRunner.FromMetadata(context.GetEndpoint()?.Metadata);
-            return set == default ? next(context) : TrailerProducerRunner.RunAsync(context, next, set);
+            var services = app.ApplicationServices.GetService<TrailersServices>();
+            return context =>
+            {
+                var set = TrailerProducerRunner.FromMetadata(context.GetEndpoint()?.Metadata);
+                return set == default ? next(context) : TrailerProducerRunner.RunAsync(context, next, set, services);
+            };
         });
     }
 
@@ -74,7 +79,11 @@ public static class TrailerProducerExtensions
     private static IApplicationBuilder UseProducers(this IApplicationBuilder app, TrailerProducerSet set)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return app.Use(next => context => TrailerProducerRunner.RunAsync(context, next, set));
+        return app.Use(next =>
+        {
+            var services = app.ApplicationServices.GetService<TrailersServices>();
+            return context => TrailerProducerRunner.RunAsync(context, next, set, services);
+        });
     }
 
     private static ChecksumTrailers Require(ChecksumTrailers checksums) =>

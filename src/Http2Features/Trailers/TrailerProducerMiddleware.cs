@@ -13,9 +13,13 @@ namespace Http2Features.Trailers;
 /// </summary>
 internal static class TrailerProducerRunner
 {
-    public static Task RunAsync(HttpContext context, RequestDelegate next, TrailerProducerSet set)
+    /// <param name="context">The request.</param>
+    /// <param name="next">What the producers run around.</param>
+    /// <param name="set">The producers.</param>
+    /// <param name="services">The pack's trailers services, resolved once by the caller (null: from <c>RequestServices</c>).</param>
+    public static Task RunAsync(HttpContext context, RequestDelegate next, TrailerProducerSet set, TrailersServices? services = null)
     {
-        var state = TrailerProducerState.Begin(context, set, out var owner);
+        var state = TrailerProducerState.Begin(context, set, services, out var owner);
         if (state is null)
         {
             return next(context);
@@ -121,7 +125,7 @@ internal static class TrailerProducerRunner
 /// (same metadata, same route) whose request delegate is wrapped by <see cref="TrailerProducerRunner"/>. Routing only
 /// consults it for route trees that contain such endpoints, so other requests pay nothing.
 /// </summary>
-internal sealed class TrailerProducerMatcherPolicy : MatcherPolicy, IEndpointSelectorPolicy
+internal sealed class TrailerProducerMatcherPolicy(TrailersServices services) : MatcherPolicy, IEndpointSelectorPolicy
 {
     private readonly ConcurrentDictionary<Endpoint, Endpoint> _wrapped = new();
 
@@ -156,18 +160,18 @@ internal sealed class TrailerProducerMatcherPolicy : MatcherPolicy, IEndpointSel
             var endpoint = candidate.Endpoint;
             if (endpoint.RequestDelegate is not null && endpoint.Metadata.GetMetadata<ITrailerProducerMetadata>() is not null)
             {
-                candidates.ReplaceEndpoint(i, _wrapped.GetOrAdd(endpoint, Wrap), candidate.Values);
+                candidates.ReplaceEndpoint(i, _wrapped.GetOrAdd(endpoint, Wrap, services), candidate.Values);
             }
         }
 
         return Task.CompletedTask;
     }
 
-    private static Endpoint Wrap(Endpoint endpoint)
+    private static Endpoint Wrap(Endpoint endpoint, TrailersServices services)
     {
         var inner = endpoint.RequestDelegate!;
         var set = TrailerProducerRunner.FromMetadata(endpoint.Metadata);
-        RequestDelegate wrapped = set == default ? inner : context => TrailerProducerRunner.RunAsync(context, inner, set);
+        RequestDelegate wrapped = set == default ? inner : context => TrailerProducerRunner.RunAsync(context, inner, set, services);
         return endpoint is RouteEndpoint route
             ? new RouteEndpoint(wrapped, route.RoutePattern, route.Order, route.Metadata, route.DisplayName)
             : new Endpoint(wrapped, endpoint.Metadata, endpoint.DisplayName);

@@ -44,10 +44,14 @@ internal sealed class TrailerProducerState
     public bool GrpcStatusSent { get; set; }
 
     /// <summary>Starts the producers for this request; returns null when the response cannot carry trailers.</summary>
-    public static TrailerProducerState? Begin(HttpContext context, TrailerProducerSet set, out bool owner)
+    /// <param name="context">The request.</param>
+    /// <param name="set">The producers to run.</param>
+    /// <param name="services">The pack's trailers services, when the caller has them (else from <c>RequestServices</c>).</param>
+    /// <param name="owner">Whether this call created the state (and so must finish it).</param>
+    public static TrailerProducerState? Begin(HttpContext context, TrailerProducerSet set, TrailersServices? services, out bool owner)
     {
         owner = false;
-        var feature = ResponseTrailersExtensions.GetFeature(context);
+        var feature = ResponseTrailersExtensions.GetFeature(context, services);
         if (!feature.IsSupported)
         {
             // HTTP/1.x: the documented fallback is to produce nothing and leave the response untouched.
@@ -209,19 +213,22 @@ internal sealed class TrailerProducerState
         private string _element0;
     }
 
-    /// <summary>Adds the producers' trailers; run by the trailers feature just before they go out (before any other callback).</summary>
-    internal void Produce()
+    /// <summary>
+    /// Adds the producers' trailers; run by the trailers feature just before they go out (before any other callback),
+    /// right after it checked that trailers can still be added.
+    /// </summary>
+    internal void Produce(ResponseTrailersFeature feature)
     {
         if (ChecksumApplies())
         {
             if (Hasher!.ContentMd5() is { } md5)
             {
-                Feature.AddProduced(TrailerNames.ContentMd5, md5);
+                feature.AddProducedChecked(TrailerNames.ContentMd5, md5);
             }
 
             if (Hasher.ReprDigest() is { } digest)
             {
-                Feature.AddProduced(TrailerNames.ReprDigest, digest);
+                feature.AddProducedChecked(TrailerNames.ReprDigest, digest);
             }
         }
 

@@ -9,7 +9,8 @@ using Http2Features.Connection;
 namespace Http2Features.Tests.Connection;
 
 /// <summary>
-/// Shutdown while the pack's own 103 flush is pending: Kestrel's <c>Complete</c> must not reach the writer below
+/// Shutdown while the pack's own 103 flush is pending (HTTP/1.1's, or the one scheduled for HTTP/2 hints Kestrel's output did
+/// not carry): Kestrel's <c>Complete</c> must not reach the writer below
 /// during that flush, and what Kestrel wrote meanwhile must not be lost. Also pins, with Kestrel's own
 /// <c>ConcurrentPipeWriter</c>, the two Kestrel behaviours the writer relies on.
 /// </summary>
@@ -47,16 +48,21 @@ public class EarlyHintsOutputWriterCompleteTests
         // A client that stopped reading: our 103 is larger than the pipe's pause threshold, so its flush stays pending.
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
         var inner = new CallCheckingWriter(pipe.Writer);
-        var writer = new EarlyHintsOutputWriter(inner, null);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        writer.OnClientStreamOpened(); // two open streams: Kestrel will flush soon, so the 103's flush is scheduled
+        writer.OnClientStreamOpened();
         Write(writer, ServerSettings);
         var settingsFlush = writer.FlushAsync();
         var first = await pipe.Reader.ReadAsync();
         pipe.Reader.AdvanceTo(first.Buffer.End);
         await settingsFlush;
 
+        // The 103 is in the transport; Kestrel has nothing coming, so the scheduled flush sends it, and stays pending.
         var hint = writer.WriteAsync(Hint(1), default);
-        hint.IsCompleted.Should().BeFalse("the hint's flush is pending on a client that does not read");
-        inner.FlushPending.Should().BeTrue();
+        flushes.Should().ContainSingle();
+        flushes[0].Execute();
+        inner.FlushPending.Should().BeTrue("the 103's flush is pending on a client that does not read");
 
         // Kestrel, in pass-through (no flush of its own pending), writes its last frames and completes the writer.
         var data = TestFrames.Frame(0x0, 0x1, 3, Enumerable.Range(0, 200).Select(i => (byte)i).ToArray());
@@ -104,21 +110,59 @@ public class EarlyHintsOutputWriterCompleteTests
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
         var inner = new CallCheckingWriter(pipe.Writer);
-        var writer = new EarlyHintsOutputWriter(inner, null);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        writer.OnClientStreamOpened(); // two open streams: Kestrel will flush soon, so the 103's flush is scheduled
+        writer.OnClientStreamOpened();
         Write(writer, ServerSettings);
         var flush = writer.FlushAsync();
         var first = await pipe.Reader.ReadAsync();
         pipe.Reader.AdvanceTo(first.Buffer.End);
         await flush;
 
-        var hint = writer.WriteAsync(Hint(1), default);
+        // HTTP/1.1: the 103's call completes with its own flush, which Kestrel's abort path cancels.
+        var http1 = await Http1WriterWithPendingHintAsync();
+        http1.Writer.Complete();
+        http1.Writer.CancelPendingFlush();
+        (await http1.Hint.AsTask().WaitAsync(TimeSpan.FromSeconds(30))).Status.Should().Be(InformationalResponseStatus.ConnectionClosed, "the cancelled flush did not reach the client");
+        http1.Inner.Completed.Should().BeTrue();
+        http1.Inner.CallsDuringPendingFlush.Should().BeEmpty();
+
+        // HTTP/2: the 103 was reported written when it went into the transport; the scheduled flush is cancelled the same way.
+        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
+        flushes.Single().Execute();
+        inner.FlushPending.Should().BeTrue();
         writer.Complete();
         writer.CancelPendingFlush();
-
-        var result = await hint.AsTask().WaitAsync(TimeSpan.FromSeconds(30));
-        result.Status.Should().Be(InformationalResponseStatus.ConnectionClosed, "the cancelled flush did not reach the client");
-        inner.Completed.Should().BeTrue();
+        await WaitUntilAsync(() => inner.Completed);
         inner.CallsDuringPendingFlush.Should().BeEmpty();
+    }
+
+    private static async Task<(EarlyHintsOutputWriter Writer, CallCheckingWriter Inner, ValueTask<InformationalResponseResult> Hint)> Http1WriterWithPendingHintAsync()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        var inner = new CallCheckingWriter(pipe.Writer);
+        var writer = new EarlyHintsOutputWriter(inner, null);
+        Write(writer, "HTTP/1.1 100 Continue\r\n\r\n"u8);
+        var flush = writer.FlushAsync();
+        var first = await pipe.Reader.ReadAsync();
+        pipe.Reader.AdvanceTo(first.Buffer.End);
+        await flush;
+        var hint = writer.WriteAsync(Hint(0), default);
+        hint.IsCompleted.Should().BeFalse("the 103's flush is pending on a client that does not read");
+        inner.FlushPending.Should().BeTrue();
+        return (writer, inner, hint);
+    }
+
+    // Our flush ends on a thread-pool thread after the cancellation: wait for its effect, without a fixed sleep.
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the condition holds within 30 s");
+            await Task.Delay(10);
+        }
     }
 
     [Fact]

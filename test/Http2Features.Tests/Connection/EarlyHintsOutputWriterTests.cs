@@ -335,29 +335,203 @@ public class EarlyHintsOutputWriterTests
     }
 
     [Fact]
-    public async Task Kestrel_writes_during_our_own_flush_are_staged_and_keep_their_order()
+    public async Task Kestrel_writes_during_our_scheduled_flush_are_staged_and_keep_their_order()
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
-        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null, scheduleFlush: flushes.Add);
+        OpenStreams(writer, 2);
         var settingsFlush = WriteSplitAsync(writer, ServerSettings, 1);
         var first = pipe.Reader.ReadAsync().AsTask();
         (await first).Buffer.Length.Should().Be(ServerSettings.Length);
         pipe.Reader.AdvanceTo((await first).Buffer.End);
         await settingsFlush;
 
-        // Our 103 is larger than the pause threshold, so our flush stays in flight until the reader reads.
-        var hint = writer.WriteAsync(Hint(1), default);
-        hint.IsCompleted.Should().BeFalse();
+        // The 103 is in the transport at once; Kestrel has nothing coming, so the scheduled flush sends it. The 103 is
+        // larger than the pause threshold, so that flush stays in flight until the reader reads.
+        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
+        flushes.Should().ContainSingle();
+        flushes[0].Execute();
         var data = TestFrames.Frame(0x0, 0x1, 3, Enumerable.Range(0, 300).Select(i => (byte)i).ToArray());
         var kestrel = WriteSplitAsync(writer, data, 5);
 
         var reading = ReadAllAsync(pipe);
         await kestrel;
-        (await hint).IsWritten.Should().BeTrue();
         await writer.CompleteAsync();
         var frames = TestFrames.Parse(await reading);
         frames.Select(f => (f.Type, f.StreamId)).Should().Equal((0x1, 1), (0x0, 3));
         frames[1].Payload.Should().Equal(data[9..]);
+    }
+
+    [Fact]
+    public async Task Hint_written_at_idle_goes_out_with_Kestrels_next_flush_and_the_scheduled_flush_then_does_nothing()
+    {
+        var pipe = new Pipe();
+        var inner = new FlushCountingWriter(pipe.Writer);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        OpenStreams(writer, 2);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        var settings = await pipe.Reader.ReadAsync();
+        pipe.Reader.AdvanceTo(settings.Buffer.End);
+
+        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue("the 103 is in the transport, ahead of the response");
+        writer.FlushScheduled.Should().BeTrue();
+        pipe.Reader.TryRead(out _).Should().BeFalse("nothing was flushed yet");
+
+        // The hint's own response, as Kestrel writes it: HEADERS, then DATA with END_STREAM, one flush.
+        await WriteSplitAsync(writer, [.. TestFrames.Frame(0x1, 0x4, 1, [0x88]), .. TestFrames.Frame(0x0, 0x1, 1, new byte[20])], 3);
+        inner.Flushes.Should().Be(2, "SETTINGS, then the response with the 103 ahead of it");
+        writer.OpenStreams.Should().Be(1, "stream 1 ended");
+        flushes.Single().Execute();
+        writer.FlushScheduled.Should().BeFalse();
+        inner.Flushes.Should().Be(2, "Kestrel's flush carried the 103: no flush of our own");
+
+        var frames = TestFrames.Parse((await pipe.Reader.ReadAsync()).Buffer.ToArray());
+        frames.Select(f => (f.Type, f.Flags, f.StreamId)).Should().Equal((0x1, 0x4, 1), (0x1, 0x4, 1), (0x0, 0x1, 1));
+        frames[0].Payload.Take(5).Should().Equal(0x08, 0x03, (byte)'1', (byte)'0', (byte)'3');
+    }
+
+    [Fact]
+    public async Task Several_hints_before_the_scheduled_flush_share_one_flush_in_call_order()
+    {
+        var pipe = new Pipe();
+        var inner = new FlushCountingWriter(pipe.Writer);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        OpenStreams(writer, 2);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+
+        foreach (var stream in new[] { 1, 3, 5 })
+        {
+            (await writer.WriteAsync(Hint(stream), default)).IsWritten.Should().BeTrue();
+        }
+
+        flushes.Should().ContainSingle("one flush is scheduled for all of them");
+        flushes[0].Execute();
+        inner.Flushes.Should().Be(2);
+        await writer.CompleteAsync();
+        TestFrames.Parse(await ReadAllAsync(pipe)).Where(f => f.Type == 0x1).Select(f => f.StreamId).Should().Equal(1, 3, 5);
+    }
+
+    [Fact]
+    public async Task Scheduled_flush_that_finds_Kestrel_writing_leaves_the_103_to_Kestrels_flush()
+    {
+        var pipe = new Pipe();
+        var inner = new FlushCountingWriter(pipe.Writer);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        OpenStreams(writer, 2);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
+
+        // Kestrel starts another stream's frame before the scheduled flush runs: no flush may run now, and none is needed.
+        var data = TestFrames.Frame(0x0, 0, 3, new byte[100]);
+        await WriteSplitAsync(writer, data[..40], 2, flush: false);
+        flushes.Single().Execute();
+        inner.Flushes.Should().Be(1, "Kestrel holds memory: its own flush will carry the 103");
+        await WriteSplitAsync(writer, data[40..], 2);
+        inner.Flushes.Should().Be(2);
+
+        await writer.CompleteAsync();
+        TestFrames.Parse(await ReadAllAsync(pipe)).Select(f => (f.Type, f.StreamId)).Should().Equal((0x4, 0), (0x1, 1), (0x0, 3));
+    }
+
+    [Fact]
+    public async Task Connection_that_closes_with_a_103_not_yet_flushed_still_sends_it_before_Kestrels_last_bytes()
+    {
+        var pipe = new Pipe();
+        var inner = new FlushCountingWriter(pipe.Writer);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        OpenStreams(writer, 2);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
+
+        // Kestrel writes its GOAWAY and completes the writer before the scheduled flush ran.
+        await WriteSplitAsync(writer, TestFrames.Frame(0x7, 0, 0, new byte[8]), 2, flush: false);
+        writer.Complete();
+        flushes.Single().Execute();
+        inner.Flushes.Should().Be(1, "the scheduled flush does not touch a completed writer");
+        (await writer.WriteAsync(Hint(3), default)).Status.Should().Be(InformationalResponseStatus.ConnectionClosed);
+
+        TestFrames.Parse(await ReadAllAsync(pipe)).Select(f => (f.Type, f.StreamId)).Should().Equal((0x4, 0), (0x1, 1), (0x7, 0));
+    }
+
+    [Fact]
+    public async Task Hint_while_other_streams_are_open_reaches_the_reader_without_further_writes_through_the_thread_pool_flush()
+    {
+        var pipe = new Pipe();
+        var writer = new EarlyHintsOutputWriter(pipe.Writer, null);
+        OpenStreams(writer, 2);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        var settings = await pipe.Reader.ReadAsync();
+        pipe.Reader.AdvanceTo(settings.Buffer.End);
+
+        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
+
+        var read = await pipe.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        TestFrames.Parse(read.Buffer.ToArray()).Should().ContainSingle().Which.StreamId.Should().Be(1);
+        pipe.Reader.AdvanceTo(read.Buffer.End);
+        await writer.CompleteAsync();
+    }
+
+    [Fact]
+    public async Task Hint_on_the_only_open_stream_is_flushed_at_once_without_a_scheduled_flush()
+    {
+        // A navigation, or a connection at idle: nothing else will flush soon, so the 103 must not wait for anything.
+        var pipe = new Pipe();
+        var inner = new FlushCountingWriter(pipe.Writer);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        OpenStreams(writer, 1);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        var settings = await pipe.Reader.ReadAsync();
+        pipe.Reader.AdvanceTo(settings.Buffer.End);
+
+        (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
+
+        flushes.Should().BeEmpty();
+        inner.Flushes.Should().Be(2);
+        pipe.Reader.TryRead(out var read).Should().BeTrue("the 103 was flushed by the call");
+        TestFrames.Parse(read.Buffer.ToArray()).Should().ContainSingle().Which.StreamId.Should().Be(1);
+        pipe.Reader.AdvanceTo(read.Buffer.End);
+        await writer.CompleteAsync();
+    }
+
+    private static void OpenStreams(EarlyHintsOutputWriter writer, int count)
+    {
+        // What the input side reports for each client HEADERS that opens a stream.
+        for (var i = 0; i < count; i++)
+        {
+            writer.OnClientStreamOpened();
+        }
+    }
+
+    /// <summary>Forwards to a pipe's writer and counts the flushes that reach it.</summary>
+    private sealed class FlushCountingWriter(PipeWriter inner) : PipeWriter
+    {
+        private int _flushes;
+
+        public int Flushes => Volatile.Read(ref _flushes);
+
+        public override void Advance(int bytes) => inner.Advance(bytes);
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _flushes);
+            return inner.FlushAsync(cancellationToken);
+        }
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
     }
 
     [Fact]

@@ -1,5 +1,8 @@
 using FluentAssertions;
 using Http2Features.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Http2Features.Tests.Priority;
 
@@ -33,6 +36,25 @@ public class PriorityFrameTests
         var body = await RequestAsync(client, new RawHttp2Request { Path = "/", Priority = new Http2PriorityData(dependsOn, weight, exclusive) });
 
         body.Should().Be($"True|{weight}|{dependsOn}|{exclusive}|3|False|False");
+    }
+
+    [Fact]
+    public async Task Two_connections_each_see_their_own_signals_and_find_their_priority_state_without_a_lookup()
+    {
+        // GetStreamPriority() finds the connection's state from Kestrel's per-connection request objects, checked by
+        // connection id: interleaved requests on two connections must never see the other connection's signals.
+        await using var app = await PriorityTestApp.StartAsync();
+        await using var a = await app.CreateRawClientAsync();
+        await using var b = await app.CreateRawClientAsync();
+
+        for (var i = 0; i < 6; i++)
+        {
+            var onA = await RequestAsync(a, new RawHttp2Request { Path = "/cached", Priority = new Http2PriorityData(0, 10 + i, false) });
+            var onB = await RequestAsync(b, new RawHttp2Request { Path = "/cached", Priority = new Http2PriorityData(0, 200 + i, false) });
+
+            onA.Should().Be($"True|{10 + i}|0|False|3|False|False|True");
+            onB.Should().Be($"True|{200 + i}|0|False|3|False|False|True");
+        }
     }
 
     [Fact]
@@ -87,6 +109,48 @@ public class PriorityFrameTests
 
         (await stream.ReadResponseAsync(Timeout, TestContext.Current.CancellationToken)).BodyText
             .Should().Be("True|10|0|False|3|False|False => True|250|0|True|3|False|False");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_signal_that_arrives_after_the_first_read_on_a_quiet_connection_shows_on_the_next_read(bool update)
+    {
+        // No signal on the connection yet when the request first reads its priority, so the feature reports the
+        // defaults without entering the stream in the table; a PRIORITY or PRIORITY_UPDATE that arrives later must
+        // still show when the request reads again (no Changed handler here).
+        var firstRead = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await Http2TestApp.StartAsync(
+            a => a.Map("/reread", async (HttpContext context) =>
+            {
+                var feature = context.GetStreamPriority();
+                var before = PriorityTestApp.Describe(feature);
+                firstRead.TrySetResult(feature.StreamId);
+                await readAgain.Task.WaitAsync(Timeout);
+                return before + " => " + PriorityTestApp.Describe(feature);
+            }),
+            b => b.Services.AddHttp2Features());
+        await using var client = await app.CreateRawClientAsync();
+        var ct = TestContext.Current.CancellationToken;
+
+        var stream = await client.SendRequestAsync(new RawHttp2Request { Path = "/reread" }, ct);
+        (await firstRead.Task.WaitAsync(Timeout, ct)).Should().Be(stream.StreamId);
+        if (update)
+        {
+            await client.SendPriorityUpdateAsync(stream.StreamId, "u=1, i", ct);
+        }
+        else
+        {
+            await client.SendPriorityAsync(stream.StreamId, 0, 99, exclusive: false, ct);
+        }
+
+        await client.PingAsync(ct); // the server has read the signal once its PING ACK is back
+        readAgain.TrySetResult();
+
+        (await stream.ReadResponseAsync(Timeout, ct)).BodyText.Should().Be(update
+            ? "True|16|0|False|3|False|False => True|16|0|False|1|True|True"
+            : "True|16|0|False|3|False|False => True|99|0|False|3|False|False");
     }
 
     [Fact]

@@ -34,6 +34,8 @@ internal static class PriorityTestApp
                     var priorities = context.Features.Get<StreamPriorityConnection>()!.Priorities;
                     return string.Create(CultureInfo.InvariantCulture, $"{priorities.Capacity}/{priorities.MaxCapacity}/{seam.PrioritySignals}");
                 });
+                app.Map("/cached", (HttpContext context) =>
+                    Describe(context.GetStreamPriority()) + "|" + StreamPriorityConnection.IsCachedFor(context).ToString());
                 app.MapFallback((HttpContext context) => Describe(context.GetStreamPriority()));
             },
             b =>

@@ -244,11 +244,7 @@ internal sealed class Http2FrameObserver
         return default;
     }
 
-    // RFC 9110 section 5.6.2 tchar.
-    private static bool IsTokenChar(byte b) =>
-        b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9')
-            or (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*' or (byte)'+'
-            or (byte)'-' or (byte)'.' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'|' or (byte)'~';
+    private static bool IsTokenChar(byte b) => HttpToken.IsChar(b);
 
     private void BeginFrameHeader()
     {

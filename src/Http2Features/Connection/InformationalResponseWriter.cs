@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Features;
+
 namespace Http2Features.Connection;
 
 /// <summary>
@@ -16,19 +18,47 @@ internal interface IInformationalResponseWriter
 }
 
 /// <summary>One 103 to write.</summary>
-/// <param name="StreamId">HTTP/2 stream id, or 0 for HTTP/1.1.</param>
-/// <param name="Fields">Validated header fields (names may be any case; HTTP/2 lower-cases them).</param>
-/// <param name="HasResponseStarted">Read under the writer's lock right before the bytes are written.</param>
-/// <param name="Timeout">How long to wait for a safe point and the transport.</param>
-/// <param name="RequestAborted">Fires when the client reset the stream or the connection went away.</param>
-internal sealed record InformationalResponse(
-    int StreamId,
-    IReadOnlyList<KeyValuePair<string, string>> Fields,
-    Func<bool> HasResponseStarted,
-    TimeSpan Timeout,
-    CancellationToken RequestAborted)
+internal sealed class InformationalResponse
 {
+    private readonly Func<bool>? _hasResponseStarted;
+    private readonly IHttpResponseFeature? _response;
+
+    /// <param name="streamId">HTTP/2 stream id, or 0 for HTTP/1.1.</param>
+    /// <param name="fields">Validated header fields (names may be any case; HTTP/2 lower-cases them).</param>
+    /// <param name="hasResponseStarted">Read under the writer's lock right before the bytes are written.</param>
+    /// <param name="timeout">How long to wait for a safe point and the transport.</param>
+    /// <param name="requestAborted">Fires when the client reset the stream or the connection went away.</param>
+    public InformationalResponse(int streamId, IReadOnlyList<KeyValuePair<string, string>> fields, Func<bool> hasResponseStarted, TimeSpan timeout, CancellationToken requestAborted)
+        : this(streamId, fields, timeout, requestAborted) => _hasResponseStarted = hasResponseStarted;
+
+    /// <summary>The same, reading <see cref="IHttpResponseFeature.HasStarted"/> of the request (no delegate per request).</summary>
+    public InformationalResponse(int streamId, IReadOnlyList<KeyValuePair<string, string>> fields, IHttpResponseFeature response, TimeSpan timeout, CancellationToken requestAborted)
+        : this(streamId, fields, timeout, requestAborted) => _response = response;
+
+    private InformationalResponse(int streamId, IReadOnlyList<KeyValuePair<string, string>> fields, TimeSpan timeout, CancellationToken requestAborted)
+    {
+        StreamId = streamId;
+        Fields = fields;
+        Timeout = timeout;
+        RequestAborted = requestAborted;
+    }
+
+    /// <summary>HTTP/2 stream id, or 0 for HTTP/1.1.</summary>
+    public int StreamId { get; }
+
+    /// <summary>Validated header fields (names may be any case; HTTP/2 lower-cases them).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Fields { get; }
+
+    /// <summary>How long to wait for a safe point and the transport.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Fires when the client reset the stream or the connection went away.</summary>
+    public CancellationToken RequestAborted { get; }
+
     public bool IsHttp2 => StreamId > 0;
+
+    /// <summary>Whether the final response started; read under the writer's lock right before the bytes are written.</summary>
+    public bool HasResponseStarted() => _response?.HasStarted ?? _hasResponseStarted!();
 }
 
 /// <summary>What happened to one <see cref="InformationalResponse"/>.</summary>

@@ -182,7 +182,7 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
 
         var responseFeature = _context.Features.GetRequiredFeature<IHttpResponseFeature>();
         var written = seam.InformationalResponses.WriteAsync(
-            new InformationalResponse(streamId, ownsFields && fields is KeyValuePair<string, string>[] owned ? owned : [.. fields], () => responseFeature.HasStarted, options.WriteTimeout, _context.RequestAborted),
+            new InformationalResponse(streamId, ownsFields && fields is KeyValuePair<string, string>[] owned ? owned : [.. fields], responseFeature, options.WriteTimeout, _context.RequestAborted),
             cancellationToken);
         return written.IsCompletedSuccessfully ? ValueTask.FromResult(ToResult(written.Result)) : AwaitAsync(written);
 

@@ -13,23 +13,7 @@ internal static class EarlyHintsFieldValidator
     /// <summary>The size a field counts against <see cref="EarlyHintsOptions.MaxTotalSize"/>: its HTTP/1.1 field line.</summary>
     public static int FieldLineSize(string name, string value) => name.Length + 2 + value.Length + 2;
 
-    public static bool IsToken(string value)
-    {
-        if (value.Length == 0)
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!IsTokenChar(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsToken(string value) => HttpToken.Is(value);
 
     /// <summary>Validates all fields; throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public static void Validate(IReadOnlyList<KeyValuePair<string, string>> fields, int maxTotalSize, string parameterName)
@@ -98,10 +82,5 @@ internal static class EarlyHintsFieldValidator
         }
     }
 
-    internal static bool IsTokenChar(char c) => c switch
-    {
-        >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' => true,
-        '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~' => true,
-        _ => false,
-    };
+    internal static bool IsTokenChar(char c) => HttpToken.IsChar(c);
 }

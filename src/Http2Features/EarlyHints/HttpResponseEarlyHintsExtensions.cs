@@ -35,17 +35,30 @@ public static class HttpResponseEarlyHintsExtensions
         var fields = links is IReadOnlyCollection<EarlyHintLink> sized ? new KeyValuePair<string, string>[sized.Count] : null;
         var list = fields is null ? new List<KeyValuePair<string, string>>() : null;
         var count = 0;
-        foreach (var link in links)
+        if (links is IReadOnlyList<EarlyHintLink> indexed && fields is not null)
         {
-            ArgumentNullException.ThrowIfNull(link, nameof(links));
-            var field = new KeyValuePair<string, string>("link", link.ToString());
-            if (fields is not null && count < fields.Length)
+            // An array (the params overload) or a list: no enumerator to allocate.
+            for (; count < fields.Length && count < indexed.Count; count++)
             {
-                fields[count++] = field;
+                var link = indexed[count];
+                ArgumentNullException.ThrowIfNull(link, nameof(links));
+                fields[count] = new KeyValuePair<string, string>("link", link.ToString());
             }
-            else
+        }
+        else
+        {
+            foreach (var link in links)
             {
-                (list ??= [.. fields ?? []]).Add(field);
+                ArgumentNullException.ThrowIfNull(link, nameof(links));
+                var field = new KeyValuePair<string, string>("link", link.ToString());
+                if (fields is not null && count < fields.Length)
+                {
+                    fields[count++] = field;
+                }
+                else
+                {
+                    (list ??= [.. fields ?? []]).Add(field);
+                }
             }
         }
 

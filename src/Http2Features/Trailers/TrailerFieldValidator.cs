@@ -69,7 +69,7 @@ internal static class TrailerFieldValidator
 
         foreach (var c in name)
         {
-            if (!IsTChar(c))
+            if (!HttpToken.IsChar(c))
             {
                 throw new TrailerValidationException(name, TrailerRule.InvalidName,
                     $"Trailer field name '{Printable(name)}' is not a token: character {Describe(c)} is not allowed (RFC 9110 §5.6.2).");
@@ -158,29 +158,9 @@ internal static class TrailerFieldValidator
         }
     }
 
-    public static bool IsToken(string? s)
-    {
-        if (string.IsNullOrEmpty(s))
-        {
-            return false;
-        }
-
-        foreach (var c in s)
-        {
-            if (!IsTChar(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsToken(string? s) => HttpToken.Is(s);
 
     // tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-    private static bool IsTChar(char c) =>
-        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
-            or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
-
     private static bool IsWhitespace(char c) => c is ' ' or '\t';
 
     private static string Describe(char c) => c switch

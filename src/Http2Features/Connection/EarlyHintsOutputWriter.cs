@@ -76,7 +76,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     private bool _completeDeferred;
 
     private bool _passthrough;
-    private readonly byte[] _firstBytes = new byte[Http2OutputFrameTracker.FrameHeaderLength];
+    private readonly byte[] _firstBytes = new byte[Http2Frame.FrameHeaderLength];
     private int _firstBytesFill;
 
     // What the client's HPACK decoder requires, from the output's point of view. A decoder's table is never larger
@@ -483,7 +483,7 @@ internal sealed class EarlyHintsOutputWriter : PipeWriter, IInformationalRespons
     // A SETTINGS frame header (not an ACK) on stream 0 whose length is a multiple of 6, as far as known.
     private static bool IsSettingsFramePrefix(ReadOnlySpan<byte> header)
     {
-        if (header.Length >= 4 && header[3] != Http2OutputFrameTracker.SettingsType)
+        if (header.Length >= 4 && header[3] != Http2Frame.TypeSettings)
         {
             return false;
         }

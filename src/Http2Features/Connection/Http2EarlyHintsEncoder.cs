@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using static Http2Features.Connection.Http2Frame;
 
 namespace Http2Features.Connection;
 
@@ -11,10 +12,6 @@ namespace Http2Features.Connection;
 /// </summary>
 internal static class Http2EarlyHintsEncoder
 {
-    public const int FrameHeaderLength = 9;
-    public const byte HeadersType = 0x1;
-    public const byte ContinuationType = 0x9;
-    public const byte EndHeadersFlag = 0x4;
 
     private static ReadOnlySpan<byte> Status103 => [0x08, 0x03, (byte)'1', (byte)'0', (byte)'3'];
 
@@ -79,7 +76,7 @@ internal static class Http2EarlyHintsEncoder
         {
             var chunk = Math.Min(block.Length, maxFrameSize);
             var last = chunk == block.Length;
-            WriteFrameHeader(destination[at..], chunk, first ? HeadersType : ContinuationType, last ? EndHeadersFlag : (byte)0, streamId);
+            WriteFrameHeader(destination[at..], chunk, first ? TypeHeaders : TypeContinuation, last ? FlagEndHeaders : (byte)0, streamId);
             at += FrameHeaderLength;
             block[..chunk].CopyTo(destination[at..]);
             at += chunk;
@@ -101,7 +98,7 @@ internal static class Http2EarlyHintsEncoder
         if (blockLength <= maxFrameSize)
         {
             var written = EncodeBlock(fields, destination[FrameHeaderLength..]);
-            WriteFrameHeader(destination, written, HeadersType, EndHeadersFlag, streamId);
+            WriteFrameHeader(destination, written, TypeHeaders, FlagEndHeaders, streamId);
             return FrameHeaderLength + written;
         }
 

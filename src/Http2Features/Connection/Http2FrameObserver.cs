@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using static Http2Features.Connection.Http2Frame;
 
 namespace Http2Features.Connection;
 
@@ -19,17 +20,6 @@ internal sealed class Http2FrameObserver
     /// <summary>Longest PRIORITY_UPDATE field value the observer reads; longer ones are ignored.</summary>
     internal const int MaxPriorityFieldLength = 256;
 
-    internal const byte TypeData = 0x0;
-    internal const byte TypeHeaders = 0x1;
-    internal const byte TypePriority = 0x2;
-    internal const byte TypeRstStream = 0x3;
-    internal const byte TypeSettings = 0x4;
-    internal const byte TypePriorityUpdate = 0x10;
-    internal const byte FlagAck = 0x1;
-    internal const byte FlagPadded = 0x8;
-    internal const byte FlagPriority = 0x20;
-
-    private const int FrameHeaderLength = 9;
 
     // Longer first tokens are not taken for an HTTP/1.x method (Kestrel's own methods are at most 7 bytes).
     private const int MaxSniffedMethodLength = 32;

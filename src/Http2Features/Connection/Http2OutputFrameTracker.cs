@@ -1,3 +1,5 @@
+using static Http2Features.Connection.Http2Frame;
+
 namespace Http2Features.Connection;
 
 /// <summary>
@@ -8,22 +10,10 @@ namespace Http2Features.Connection;
 /// </summary>
 internal sealed class Http2OutputFrameTracker
 {
-    internal const int FrameHeaderLength = 9;
-    internal const byte SettingsType = 0x4;
-    private const byte DataType = 0x0;
-    private const byte HeadersType = 0x1;
-    private const byte RstStreamType = 0x3;
-    private const byte ContinuationType = 0x9;
-    private const byte EndStreamFlag = 0x1;
-    private const byte AckFlag = 0x1;
-    private const byte EndHeadersFlag = 0x4;
-    private const byte PaddedFlag = 0x8;
-    private const byte PriorityFlag = 0x20;
-
     // Kestrel's own 100-continue block: literal without indexing, :status (static 8), "100".
     private static ReadOnlySpan<byte> Continue100 => [0x08, 0x03, (byte)'1', (byte)'0', (byte)'0'];
 
-    private readonly byte[] _header = new byte[9];
+    private readonly byte[] _header = new byte[FrameHeaderLength];
     private readonly byte[] _prefix = new byte[5];
     private readonly IHttp2OutputFrameListener _listener;
     private int _headerFill;
@@ -65,7 +55,7 @@ internal sealed class Http2OutputFrameTracker
             }
 
             var chunk = Math.Min(_payloadRemaining, bytes.Length);
-            if (_prefixFill < _prefix.Length && _type == HeadersType)
+            if (_prefixFill < _prefix.Length && _type == TypeHeaders)
             {
                 var copy = Math.Min(chunk, _prefix.Length - _prefixFill);
                 bytes[..copy].CopyTo(_prefix.AsSpan(_prefixFill));
@@ -89,11 +79,11 @@ internal sealed class Http2OutputFrameTracker
         _streamId = (int)(((uint)_header[5] << 24 | (uint)_header[6] << 16 | (uint)_header[7] << 8 | _header[8]) & 0x7FFFFFFFu);
         _payloadRemaining = _payloadLength;
         _prefixFill = 0;
-        if (_type == HeadersType)
+        if (_type == TypeHeaders)
         {
-            InHeaderBlock = (_flags & EndHeadersFlag) == 0;
+            InHeaderBlock = (_flags & FlagEndHeaders) == 0;
         }
-        else if (_type == ContinuationType && (_flags & EndHeadersFlag) != 0)
+        else if (_type == TypeContinuation && (_flags & FlagEndHeaders) != 0)
         {
             InHeaderBlock = false;
         }
@@ -109,24 +99,24 @@ internal sealed class Http2OutputFrameTracker
         _headerFill = 0;
         switch (_type)
         {
-            case HeadersType:
-                var interpretable = (_flags & (PaddedFlag | PriorityFlag)) == 0;
+            case TypeHeaders:
+                var interpretable = (_flags & (FlagPadded | FlagPriority)) == 0;
                 var prefix = _prefix.AsSpan(0, _prefixFill);
                 var isContinue = interpretable && _payloadLength == 5 && prefix.SequenceEqual(Continue100);
-                _listener.OnHeaders(_streamId, isInformational: isContinue, endStream: (_flags & EndStreamFlag) != 0);
+                _listener.OnHeaders(_streamId, isInformational: isContinue, endStream: (_flags & FlagEndStream) != 0);
                 break;
-            case DataType:
-                _listener.OnData(_streamId, _payloadLength, endStream: (_flags & EndStreamFlag) != 0);
-                if ((_flags & EndStreamFlag) != 0)
+            case TypeData:
+                _listener.OnData(_streamId, _payloadLength, endStream: (_flags & FlagEndStream) != 0);
+                if ((_flags & FlagEndStream) != 0)
                 {
                     _listener.OnStreamEnded(_streamId, reset: false);
                 }
 
                 break;
-            case RstStreamType:
+            case TypeRstStream:
                 _listener.OnStreamEnded(_streamId, reset: true);
                 break;
-            case SettingsType when (_flags & AckFlag) != 0:
+            case TypeSettings when (_flags & FlagAck) != 0:
                 _listener.OnSettingsAck();
                 break;
         }

@@ -142,14 +142,11 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
         {
             // One merged "Trailer: a, b" value: keeps names declared elsewhere (Kestrel's DeclareTrailer) and ours once each.
             var merged = new List<string>();
-            foreach (var existing in response.Headers[HeaderNames.Trailer])
+            foreach (var part in TrailerHeaderNames(response.Headers[HeaderNames.Trailer]))
             {
-                foreach (var part in (existing ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                if (!merged.Contains(part, StringComparer.OrdinalIgnoreCase))
                 {
-                    if (!merged.Contains(part, StringComparer.OrdinalIgnoreCase))
-                    {
-                        merged.Add(part);
-                    }
+                    merged.Add(part);
                 }
             }
 
@@ -410,18 +407,27 @@ internal sealed class ResponseTrailersFeature : IHttpResponseTrailersSenderFeatu
             return true;
         }
 
-        foreach (var value in _context.Response.Headers[HeaderNames.Trailer])
+        foreach (var part in TrailerHeaderNames(_context.Response.Headers[HeaderNames.Trailer]))
         {
-            foreach (var part in (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (string.Equals(part, name, StringComparison.OrdinalIgnoreCase))
             {
-                if (string.Equals(part, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>The field names a <c>Trailer</c> header lists, over all its values ("a, b" and repeated headers alike).</summary>
+    private static IEnumerable<string> TrailerHeaderNames(StringValues values)
+    {
+        foreach (var value in values)
+        {
+            foreach (var part in (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                yield return part;
+            }
+        }
     }
 
     private bool AddToServer(List<KeyValuePair<string, StringValues>> list)

@@ -366,12 +366,7 @@ public class EarlyHintsOutputWriterTests
     [Fact]
     public async Task Hint_written_at_idle_goes_out_with_Kestrels_next_flush_and_the_scheduled_flush_then_does_nothing()
     {
-        var pipe = new Pipe();
-        var inner = new FlushCountingWriter(pipe.Writer);
-        var flushes = new List<IThreadPoolWorkItem>();
-        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
-        OpenStreams(writer, 2);
-        await WriteSplitAsync(writer, ServerSettings, 1);
+        var (pipe, inner, flushes, writer) = await StartWithManualFlushAsync(openStreams: 2);
         var settings = await pipe.Reader.ReadAsync();
         pipe.Reader.AdvanceTo(settings.Buffer.End);
 
@@ -395,12 +390,7 @@ public class EarlyHintsOutputWriterTests
     [Fact]
     public async Task Several_hints_before_the_scheduled_flush_share_one_flush_in_call_order()
     {
-        var pipe = new Pipe();
-        var inner = new FlushCountingWriter(pipe.Writer);
-        var flushes = new List<IThreadPoolWorkItem>();
-        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
-        OpenStreams(writer, 2);
-        await WriteSplitAsync(writer, ServerSettings, 1);
+        var (pipe, inner, flushes, writer) = await StartWithManualFlushAsync(openStreams: 2);
 
         foreach (var stream in new[] { 1, 3, 5 })
         {
@@ -417,12 +407,7 @@ public class EarlyHintsOutputWriterTests
     [Fact]
     public async Task Scheduled_flush_that_finds_Kestrel_writing_leaves_the_103_to_Kestrels_flush()
     {
-        var pipe = new Pipe();
-        var inner = new FlushCountingWriter(pipe.Writer);
-        var flushes = new List<IThreadPoolWorkItem>();
-        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
-        OpenStreams(writer, 2);
-        await WriteSplitAsync(writer, ServerSettings, 1);
+        var (pipe, inner, flushes, writer) = await StartWithManualFlushAsync(openStreams: 2);
         (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
 
         // Kestrel starts another stream's frame before the scheduled flush runs: no flush may run now, and none is needed.
@@ -440,12 +425,7 @@ public class EarlyHintsOutputWriterTests
     [Fact]
     public async Task Connection_that_closes_with_a_103_not_yet_flushed_still_sends_it_before_Kestrels_last_bytes()
     {
-        var pipe = new Pipe();
-        var inner = new FlushCountingWriter(pipe.Writer);
-        var flushes = new List<IThreadPoolWorkItem>();
-        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
-        OpenStreams(writer, 2);
-        await WriteSplitAsync(writer, ServerSettings, 1);
+        var (pipe, inner, flushes, writer) = await StartWithManualFlushAsync(openStreams: 2);
         (await writer.WriteAsync(Hint(1), default)).IsWritten.Should().BeTrue();
 
         // Kestrel writes its GOAWAY and completes the writer before the scheduled flush ran.
@@ -480,12 +460,7 @@ public class EarlyHintsOutputWriterTests
     public async Task Hint_on_the_only_open_stream_is_flushed_at_once_without_a_scheduled_flush()
     {
         // A navigation, or a connection at idle: nothing else will flush soon, so the 103 must not wait for anything.
-        var pipe = new Pipe();
-        var inner = new FlushCountingWriter(pipe.Writer);
-        var flushes = new List<IThreadPoolWorkItem>();
-        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
-        OpenStreams(writer, 1);
-        await WriteSplitAsync(writer, ServerSettings, 1);
+        var (pipe, inner, flushes, writer) = await StartWithManualFlushAsync(openStreams: 1);
         var settings = await pipe.Reader.ReadAsync();
         pipe.Reader.AdvanceTo(settings.Buffer.End);
 
@@ -497,6 +472,21 @@ public class EarlyHintsOutputWriterTests
         TestFrames.Parse(read.Buffer.ToArray()).Should().ContainSingle().Which.StreamId.Should().Be(1);
         pipe.Reader.AdvanceTo(read.Buffer.End);
         await writer.CompleteAsync();
+    }
+
+    /// <summary>
+    /// A writer past the server's SETTINGS, with <paramref name="openStreams"/> client streams open, whose scheduled
+    /// flushes the test runs by hand (<c>Flushes</c>) and whose inner writer counts flushes.
+    /// </summary>
+    private static async Task<(Pipe Pipe, FlushCountingWriter Inner, List<IThreadPoolWorkItem> Flushes, EarlyHintsOutputWriter Writer)> StartWithManualFlushAsync(int openStreams)
+    {
+        var pipe = new Pipe();
+        var inner = new FlushCountingWriter(pipe.Writer);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        OpenStreams(writer, openStreams);
+        await WriteSplitAsync(writer, ServerSettings, 1);
+        return (pipe, inner, flushes, writer);
     }
 
     private static void OpenStreams(EarlyHintsOutputWriter writer, int count)

@@ -60,6 +60,7 @@ internal static class Http2FeaturesEventIds
         public const int FrameObserverStopped = 1100;
         public const int EndpointWithoutSeam = 1101;
         public const int EndpointDefaultsUnavailable = 1102;
+        public const int TransportHiddenFromSeam = 1103;
     }
 
     /// <summary>PROXY protocol v1/v2 reading (src/Http2Features/Connection/ProxyProtocol).</summary>

@@ -39,7 +39,8 @@ internal sealed class FrameObservingReader : PipeReader, IValueTaskSource<ReadRe
     {
         if (_observer.IsDormant)
         {
-            // Below TLS or HTTP/1.1: nothing left to observe, so add nothing to the read path.
+            // Below TLS or HTTP/1.1: nothing left to observe, so add nothing to the read path but one flag test.
+            _layer.OnOpaqueRead();
             return _inner.ReadAsync(cancellationToken);
         }
 

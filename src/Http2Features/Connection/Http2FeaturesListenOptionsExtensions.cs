@@ -74,7 +74,8 @@ public static class Http2FeaturesListenOptionsExtensions
                 next,
                 new SeamEndpointLimits(http2Limits?.MaxStreamsPerConnection ?? 100),
                 capabilities,
-                logger).OnConnectionAsync;
+                logger,
+                new SeamEndpointWarnings(listenOptions, logger)).OnConnectionAsync;
         });
         return listenOptions;
     }

@@ -16,18 +16,20 @@ namespace Http2Features.Connection;
 /// one Kestrel's HTTP layer reads and writes, whatever came before it. This is how a seam placed before
 /// <c>UseHttps</c> (endpoint defaults, <c>Kestrel:Endpoints</c>, https URLs) still works on plaintext.
 /// </summary>
-internal sealed class SeamConnectionContext : ConnectionContext
+internal sealed class SeamConnectionContext : ConnectionContext, ITlsAboveProbe
 {
     private readonly ConnectionContext _inner;
     private readonly ConnectionSeamState _state;
     private readonly ILogger _logger;
+    private readonly SeamEndpointWarnings? _warnings;
     private IDuplexPipe _transport;
 
-    public SeamConnectionContext(ConnectionContext inner, ConnectionSeamState state, ILogger logger)
+    public SeamConnectionContext(ConnectionContext inner, ConnectionSeamState state, ILogger logger, SeamEndpointWarnings? warnings = null)
     {
         _inner = inner;
         _state = state;
         _logger = logger;
+        _warnings = warnings;
         _transport = Install(inner.Transport);
     }
 
@@ -83,6 +85,10 @@ internal sealed class SeamConnectionContext : ConnectionContext
     public override ValueTask DisposeAsync() => _inner.DisposeAsync();
 #pragma warning restore CA2215
 
+    bool? ITlsAboveProbe.IsTlsEstablished => Features.Get<ISslStreamFeature>()?.SslStream.IsAuthenticated;
+
+    void ITlsAboveProbe.OnTransportHidden() => _warnings?.OnTransportHidden(ConnectionId);
+
     private SeamDuplexPipe Install(IDuplexPipe transport)
     {
         // Kestrel's TLS middleware sets this feature before its handshake, so a transport installed while
@@ -90,7 +96,7 @@ internal sealed class SeamConnectionContext : ConnectionContext
         var tls = Features.Get<ITlsApplicationProtocolFeature>();
         var seam = tls is not null
             ? SeamDuplexPipe.ForTls(transport, tls.ApplicationProtocol.Span, _state, _logger)
-            : SeamDuplexPipe.ForUnknownTransport(transport, _state, _logger);
+            : SeamDuplexPipe.ForUnknownTransport(transport, _state, _logger, _warnings is null ? null : this);
         _state.SetApplicationPipe(seam);
         return seam;
     }

@@ -17,13 +17,15 @@ internal sealed class SeamConnectionMiddleware
     private readonly SeamEndpointLimits _limits;
     private readonly IConnectionSeamCapability[] _capabilities;
     private readonly ILogger _logger;
+    private readonly SeamEndpointWarnings _warnings;
 
-    public SeamConnectionMiddleware(ConnectionDelegate next, SeamEndpointLimits limits, IConnectionSeamCapability[] capabilities, ILogger logger)
+    public SeamConnectionMiddleware(ConnectionDelegate next, SeamEndpointLimits limits, IConnectionSeamCapability[] capabilities, ILogger logger, SeamEndpointWarnings warnings)
     {
         _next = next;
         _limits = limits;
         _capabilities = capabilities;
         _logger = logger;
+        _warnings = warnings;
     }
 
     public Task OnConnectionAsync(ConnectionContext context)
@@ -32,7 +34,7 @@ internal sealed class SeamConnectionMiddleware
         {
             return ReferenceEquals(context.Transport, existing.ApplicationPipe)
                 ? _next(context)
-                : _next(new SeamConnectionContext(context, existing, _logger));
+                : _next(new SeamConnectionContext(context, existing, _logger, _warnings));
         }
 
         var state = new ConnectionSeamState();
@@ -42,6 +44,6 @@ internal sealed class SeamConnectionMiddleware
             capability.OnConnectionStarted(state, context.Features, _limits);
         }
 
-        return _next(new SeamConnectionContext(context, state, _logger));
+        return _next(new SeamConnectionContext(context, state, _logger, _warnings));
     }
 }

@@ -26,9 +26,9 @@ internal sealed class SeamDuplexPipe : IDuplexPipe
     public SeamTransportLayer Layer { get; }
 
     /// <summary>A pipe nothing is known about yet (cleartext, or below a transport a later middleware installs): its first bytes decide.</summary>
-    public static SeamDuplexPipe ForUnknownTransport(IDuplexPipe inner, ConnectionSeamState state, ILogger logger)
+    public static SeamDuplexPipe ForUnknownTransport(IDuplexPipe inner, ConnectionSeamState state, ILogger logger, ITlsAboveProbe? tlsAbove = null)
     {
-        var layer = new SeamTransportLayer(state, afterTls: false);
+        var layer = new SeamTransportLayer(state, afterTls: false, tlsAbove);
         var reader = new FrameObservingReader(inner.Input, new Http2FrameObserver(layer, sniff: true), layer, logger);
         return new SeamDuplexPipe(inner, reader, layer, state);
     }

@@ -44,6 +44,7 @@ public class SeamPipelinePositionTests
     [InlineData(Placement.ConnectionLoggingAfterTls)]
     public async Task Connection_middleware_around_TLS_keeps_priority_and_a_prompt_103(Placement placement)
     {
+        var logs = new CapturingLoggerProvider();
         await using var app = await StartAsync(lo =>
         {
             switch (placement)
@@ -65,10 +66,11 @@ public class SeamPipelinePositionTests
                     lo.UseConnectionLogging();
                     break;
             }
-        });
+        }, logs);
         var usesProxy = placement is Placement.ProxyReaderBeforeTls or Placement.ProxyReaderBeforeTlsThatReplacesTheTransport;
 
         await AssertPriorityAndPromptHintAsync(app, "https", usesProxy ? ProxyV1 : default);
+        logs.Entries.Should().NotContain(e => e.Id.Id == Http2FeaturesEventIds.Connection.TransportHiddenFromSeam, "the seam sees TLS's transport");
     }
 
     [Fact]
@@ -88,14 +90,16 @@ public class SeamPipelinePositionTests
     {
         // The automatic seam (endpoint defaults, before everything) never sees TLS install its pipe, because a
         // middleware in between hands the rest of the pipeline a connection context of its own.
+        var logs = new CapturingLoggerProvider();
         await using var app = await StartAsync(lo =>
         {
             lo.Use(next => context => next(new OwnConnectionContext(context)));
             lo.UseHttps(TestCertificates.Shared);
             lo.UseHttp2Features();
-        });
+        }, logs);
 
         await AssertPriorityAndPromptHintAsync(app, "https", default);
+        logs.Entries.Should().NotContain(e => e.Id.Id == Http2FeaturesEventIds.Connection.TransportHiddenFromSeam, "the explicit seam after TLS sees the transport");
     }
 
     [Fact]
@@ -115,6 +119,37 @@ public class SeamPipelinePositionTests
         response.Informational.Should().BeEmpty();
         response.BodyText.Should().StartWith("NoConnectionSeam|", "the seam's only pipe sits below TLS and carries ciphertext");
         client.GoAway.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_hidden_transport_is_warned_about_once_per_endpoint_with_the_endpoint_and_the_fix()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var app = await StartAsync(lo =>
+        {
+            lo.Use(next => context => next(new OwnConnectionContext(context)));
+            lo.UseHttps(TestCertificates.Shared);
+        }, logs);
+        var port = BindingAddress.Parse(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+
+        // Two connections, HTTP/2 and HTTP/1.1: the warning comes with the first request's read, before any app code
+        // asks for priority or a hint, and not again.
+        await using (var client = await RawHttp2Client.ConnectAsync(Address(app, "https"), cancellationToken: TestContext.Current.CancellationToken))
+        {
+            (await (await client.SendRequestAsync(new RawHttp2Request { Path = "/" }, TestContext.Current.CancellationToken))
+                .ReadResponseAsync(Timeout, TestContext.Current.CancellationToken)).Status.Should().Be(200);
+        }
+
+        using var http11 = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
+        (await http11.GetAsync(Address(app, "https"), TestContext.Current.CancellationToken)).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var warning = logs.Entries.Where(e => e.Id.Id == Http2FeaturesEventIds.Connection.TransportHiddenFromSeam).Should().ContainSingle().Subject;
+        warning.Level.Should().Be(LogLevel.Warning);
+        warning.Category.Should().Be("Http2Features.Connection");
+        warning.Id.Name.Should().Be("TransportHiddenFromSeam");
+        warning.Field("Endpoint").Should().Be($"127.0.0.1:{port}");
+        warning.Field("ConnectionId").Should().NotBeNullOrEmpty();
+        warning.Message.Should().Contain("call listenOptions.UseHttp2Features() after listenOptions.UseHttps(...)");
     }
 
     private static async Task AssertPriorityAndPromptHintAsync(WebApplication app, string scheme, ReadOnlyMemory<byte> prefix)
@@ -149,10 +184,15 @@ public class SeamPipelinePositionTests
         client.GoAway.Should().BeNull();
     }
 
-    private static async Task<WebApplication> StartAsync(Action<ListenOptions> configure)
+    private static async Task<WebApplication> StartAsync(Action<ListenOptions> configure, CapturingLoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Services.AddHttp2Features();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, lo =>
         {

@@ -10,10 +10,12 @@
 //   /priority  reads the stream's priority         (off: the RFC 9218 priority header, all bare Kestrel has)
 //   /hints-slow  103 then 20 ms of "work" then 2 KB  (bench/hint-latency.sh: time to the 103 at idle; off: no 103)
 //   /_alloc    bytes allocated by the process so far (bench/cpu-per-request.sh reads it before and after a run)
+//   /_rss      resident set in bytes after a full compacting GC (PriorityMemoryRssTests)
 //   /_alloctypes  LOADAPP_ALLOC_TYPES=1: sampled allocations by type (?reset=true clears them)
 //   /_cpu      the process's user+system CPU time so far in µs (getrusage: exact, unlike /proc's 10 ms ticks)
 //   /download/{bytes}  that many bytes in 16 KiB writes (bench/priority-shaped-link.sh; the same on and off)
-// LOADAPP_ADDRESS picks the listen address (default 127.0.0.1); options come from configuration as usual,
+// LOADAPP_ADDRESS picks the listen address (default 127.0.0.1); Kestrel__Limits__* set Kestrel's limits; options come
+// from configuration as usual,
 // e.g. Http2Features__Priority__Scheduling__Enabled=true.
 using System.Globalization;
 using System.Net;
@@ -36,6 +38,10 @@ using var certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509Co
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.UseKestrelHttpsConfiguration();
+
+// The slim builder does not bind the "Kestrel" section to Kestrel's limits (CreateBuilder does): bind them here, so
+// Kestrel__Limits__Http2__MaxStreamsPerConnection=100000 (bench/priority-memory.sh, PriorityMemoryRssTests) applies.
+builder.WebHost.ConfigureKestrel(k => builder.Configuration.GetSection("Kestrel:Limits").Bind(k.Limits));
 var address = Environment.GetEnvironmentVariable("LOADAPP_ADDRESS") is { Length: > 0 } a ? IPAddress.Parse(a) : IPAddress.Loopback;
 builder.WebHost.ConfigureKestrel(k => k.Listen(address, port, lo =>
 {
@@ -73,6 +79,16 @@ if (automatic)
 
 app.MapGet("/", () => Results.Text("hello"));
 app.MapGet("/_alloc", () => Results.Text(GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture)));
+
+// The process's resident set after a full compacting GC (bytes): what the connections hold, not garbage waiting for
+// a collection (PriorityMemoryRssTests compares this growth with the pack and without).
+app.MapGet("/_rss", () =>
+{
+    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    GC.WaitForPendingFinalizers();
+    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+    return Results.Text(Environment.WorkingSet.ToString(CultureInfo.InvariantCulture));
+});
 using var sampler = Environment.GetEnvironmentVariable("LOADAPP_ALLOC_TYPES") == "1" ? new AllocationSampler() : null;
 app.MapGet("/_alloctypes", (bool? reset) =>
 {

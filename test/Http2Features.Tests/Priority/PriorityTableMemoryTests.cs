@@ -15,11 +15,11 @@ namespace Http2Features.Tests.Priority;
 /// Real Kestrel with <c>MaxStreamsPerConnection = 100000</c> (gunicorn's http2_max_concurrent_streams): priority state
 /// follows the streams clients signal, and the process-wide view on the "Http2Features" meter
 /// (<c>http2features.priority.table.memory</c>) goes back to zero when the connections close. The RSS comparison with
-/// bare Kestrel at full size is bench/priority-memory.sh.
+/// bare Kestrel at full size (100 connections, separate processes) is <see cref="PriorityMemoryRssTests"/>.
 /// </summary>
 public class PriorityTableMemoryTests
 {
-    private const int Connections = 10; // the full 100 runs in bench/priority-memory.sh (about 20 s here)
+    private const int Connections = 10; // the full 100 run in PriorityMemoryRssTests, against bare Kestrel
     private const int FramesPerConnection = 70_000;
 
     [Fact]

@@ -3,8 +3,8 @@
 # (taskset), h2load pinned to the other, so the load generator does not steal the server's CPU and the per-request
 # figure is the server's own work. Two Release servers of bench/Http2Features.LoadApp: bare Kestrel ("off", doing by
 # hand what it can) and the pack ("on"). For every path: warm-up passes until the JIT's tiers settle (at least
-# WARMUP passes, then until two passes in a row agree within 5 %, at most 10), then ROUNDS alternating rounds
-# (odd rounds off first, even rounds on first). Per run it records
+# WARMUP passes, then until two passes in a row agree within 5 %, at most 10), then ROUNDS rounds, the servers' order
+# rotating each round (off/on, then on/off; with the control: off/on/ctl, on/ctl/off, ctl/off/on). Per run it records
 #   - server CPU (utime+stime of the whole process, /proc/<pid>/stat, clock ticks) per request;
 #   - the same in µs from getrusage(RUSAGE_SELF) inside the server (/_cpu): finer than the 10 ms tick of /proc, so
 #     the per-request figure is not quantised to 0.25 µs (10 ms / 40000 requests); the table's ratio uses it;
@@ -16,11 +16,16 @@
 #   env: PATHS="/ /hints /trailers /priority"  WARMUP=3  SERVER_CPU=0  LOAD_CPU=1  H2LOAD_TIMEOUT=120
 #        OFF_MODE=off ON_MODE=on (LoadApp modes: off | on | auto = on + UseAutomaticEarlyHints, learning enabled)
 #        H2LOAD_HEADER="sec-fetch-mode: navigate" (one extra request header, e.g. to make requests navigations)
-#        PAIRED=1: in each round load both servers at the same time (two h2load on LOAD_CPU, both servers on
-#        SERVER_CPU) instead of one after the other: on a machine others are using, the interference then weighs on
-#        off and on alike, and the per-round ratio is far steadier than alternating runs.
+#        CONTROL=1: a third server, a second copy of OFF_MODE ("ctl"), measured in every round like the others. Its
+#        ctl/off ratio is the noise floor of the run: an on/off difference smaller than ctl/off's spread is not shown.
+#   A small difference (a few %) needs many short rounds, the control, and the JIT settled alike in all servers:
+#     DOTNET_TieredPGO=0 DOTNET_TC_CallCountingDelayMs=0 CONTROL=1 WARMUP=8 ... bench/cpu-per-request.sh 101 20000
+#   (with tiered PGO, two identical servers pinned to one core differed by 1.2-2.5x for minutes after warm-up: the
+#   one warmed second kept running instrumented code; both settings apply to every server alike.)
 #   automatic hints, nothing learned, vs the pack without them:
 #     OFF_MODE=on ON_MODE=auto PATHS=/ H2LOAD_HEADER="sec-fetch-mode: navigate" bench/cpu-per-request.sh
+# There is no mode that loads the servers at the same time: sharing one core, identical servers then differed by 2x
+# (the one that got the core first batched more requests per wake-up and paid less per request).
 # Needs h2load (Debian package nghttp2-client), curl, taskset (util-linux), 2 or more cores. Ports: free ones, picked
 # at start (never fixed: several people may run benches on one machine).
 set -euo pipefail
@@ -35,7 +40,7 @@ WARMUP=${WARMUP:-3}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 H2LOAD_TIMEOUT=${H2LOAD_TIMEOUT:-120}
-PAIRED=${PAIRED:-0}
+CONTROL=${CONTROL:-0}
 OFF_MODE=${OFF_MODE:-off}
 ON_MODE=${ON_MODE:-on}
 H2LOAD_EXTRA=()
@@ -51,8 +56,9 @@ dotnet build bench/Http2Features.LoadApp -c Release -o bench/.loadapp-bin --nolo
 APP=bench/.loadapp-bin/Http2Features.LoadApp.dll
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-PORT_OFF=$(free_port); PORT_ON=$(free_port)
+PORT_OFF=$(free_port); PORT_ON=$(free_port); PORT_CTL=$(free_port)
 while [[ $PORT_ON == "$PORT_OFF" ]]; do PORT_ON=$(free_port); done
+while [[ $PORT_CTL == "$PORT_OFF" || $PORT_CTL == "$PORT_ON" ]]; do PORT_CTL=$(free_port); done
 
 PIDS=()
 WORK=$(mktemp -d)
@@ -62,9 +68,15 @@ trap cleanup EXIT
 export DOTNET_gcServer=${DOTNET_gcServer:-0}
 taskset -c "$SERVER_CPU" dotnet "$APP" "$PORT_OFF" "$OFF_MODE" >/dev/null & PID_OFF=$!; PIDS+=("$PID_OFF")
 taskset -c "$SERVER_CPU" dotnet "$APP" "$PORT_ON" "$ON_MODE" >/dev/null & PID_ON=$!; PIDS+=("$PID_ON")
+SERVERS=(off on)
+declare -A PORT=([off]=$PORT_OFF [on]=$PORT_ON) PID=([off]=$PID_OFF [on]=$PID_ON)
+if (( CONTROL )); then
+  taskset -c "$SERVER_CPU" dotnet "$APP" "$PORT_CTL" "$OFF_MODE" >/dev/null & PID_CTL=$!; PIDS+=("$PID_CTL")
+  SERVERS+=(ctl); PORT[ctl]=$PORT_CTL; PID[ctl]=$PID_CTL
+fi
 
 wait_up() { for _ in $(seq 1 300); do curl -sk --http2 "https://127.0.0.1:$1/" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "server on port $1 did not start" >&2; exit 1; }
-wait_up "$PORT_OFF"; wait_up "$PORT_ON"
+for s in "${SERVERS[@]}"; do wait_up "${PORT[$s]}"; done
 
 TICKS=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -101,18 +113,6 @@ run() {
   echo "$(per_request "$b" "$e" "$4") $(cat "$rps")"
 }
 
-# run_pair <path> <requests> -> two lines, off then on: both servers loaded at the same time (PAIRED=1), so whatever
-# else the machine runs meanwhile weighs on both alike.
-run_pair() {
-  local bo bn eo en
-  bo=$(snapshot "$PORT_OFF" "$PID_OFF"); bn=$(snapshot "$PORT_ON" "$PID_ON")
-  load "$PORT_OFF" "$1" "$2" "$WORK/rps.off" & local lo=$!
-  load "$PORT_ON" "$1" "$2" "$WORK/rps.on" & local ln=$!
-  wait "$lo" || exit 1; wait "$ln" || exit 1
-  eo=$(snapshot "$PORT_OFF" "$PID_OFF"); en=$(snapshot "$PORT_ON" "$PID_ON")
-  echo "$(per_request "$bo" "$eo" "$2") $(cat "$WORK/rps.off")"; echo "$(per_request "$bn" "$en" "$2") $(cat "$WORK/rps.on")"
-}
-
 warm() { # warm <port> <pid> <path>
   local prev="" cur i
   for i in $(seq 1 10); do
@@ -128,45 +128,62 @@ warm() { # warm <port> <pid> <path>
 median() { printf '%s\n' $1 | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "warm-up ..." >&2
-for p in $PATHS; do warm "$PORT_OFF" "$PID_OFF" "$p"; warm "$PORT_ON" "$PID_ON" "$p"; done
+for p in $PATHS; do for s in "${SERVERS[@]}"; do warm "${PORT[$s]}" "${PID[$s]}" "$p"; done; done
 
-declare -A OFF ON SOFF SON AOFF AON RATIO SRATIO QOFF QON QRATIO
+declare -A CPU SCPU ALLOC RPS RATIO SRATIO QRATIO CRATIO
+N=${#SERVERS[@]}
 for r in $(seq 1 "$ROUNDS"); do
   for p in $PATHS; do
-    if (( PAIRED )); then pair=$(run_pair "$p" "$REQUESTS"); o=$(sed -n 1p <<<"$pair"); n=$(sed -n 2p <<<"$pair")
-    elif (( r % 2 )); then o=$(run "$PORT_OFF" "$PID_OFF" "$p" "$REQUESTS"); n=$(run "$PORT_ON" "$PID_ON" "$p" "$REQUESTS")
-    else n=$(run "$PORT_ON" "$PID_ON" "$p" "$REQUESTS"); o=$(run "$PORT_OFF" "$PID_OFF" "$p" "$REQUESTS"); fi
-    read -r ot os oa oq <<<"$o"; read -r nt ns na nq <<<"$n"
-    OFF[$p]+="$ot "; ON[$p]+="$nt "; SOFF[$p]+="$os "; SON[$p]+="$ns "; AOFF[$p]+="$oa "; AON[$p]+="$na "
-    QOFF[$p]+="$oq "; QON[$p]+="$nq "; QRATIO[$p]+="$(awk -v a="$nq" -v b="$oq" 'BEGIN { printf "%.3f", a / b }') "
+    declare -A OUT=()
+    for k in $(seq 0 $(( N - 1 ))); do
+      s=${SERVERS[$(( (r - 1 + k) % N ))]}
+      OUT[$s]=$(run "${PORT[$s]}" "${PID[$s]}" "$p" "$REQUESTS")
+    done
+    line="round $r $p"
+    for s in "${SERVERS[@]}"; do
+      read -r t u a q <<<"${OUT[$s]}"
+      CPU[$s,$p]+="$t "; SCPU[$s,$p]+="$u "; ALLOC[$s,$p]+="$a "; RPS[$s,$p]+="$q "
+      line+=$(printf '   %s %6.2f us/req (rusage %6.3f, %7.1f B/req)' "$s" "$t" "$u" "$a")
+    done
+    read -r ot os _ oq <<<"${OUT[off]}"; read -r nt ns _ nq <<<"${OUT[on]}"
     RATIO[$p]+="$(awk -v a="$nt" -v b="$ot" 'BEGIN { printf "%.3f", a / b }') "
     SRATIO[$p]+="$(awk -v a="$ns" -v b="$os" 'BEGIN { printf "%.3f", a / b }') "
-    printf 'round %d %-10s off %6.2f us/req (rusage %6.3f, %7.1f B/req)   on %6.2f us/req (rusage %6.3f, %7.1f B/req)\n' \
-      "$r" "$p" "$ot" "$os" "$oa" "$nt" "$ns" "$na" >&2
+    QRATIO[$p]+="$(awk -v a="$nq" -v b="$oq" 'BEGIN { printf "%.3f", a / b }') "
+    if (( CONTROL )); then read -r _ cs _ _ <<<"${OUT[ctl]}"; CRATIO[$p]+="$(awk -v a="$cs" -v b="$os" 'BEGIN { printf "%.3f", a / b }') "; fi
+    echo "$line" >&2
+    unset OUT
   done
 done
 
+# spread <values> -> "p25 p75" (the middle half of the per-round ratios)
+spread() { printf '%s\n' $1 | sort -g | awk '{ a[NR] = $1 } END { i = int(NR / 4) + 1; j = NR - int(NR / 4); print a[i], a[j] }'; }
+
 echo
-echo "server pinned to cpu $SERVER_CPU, h2load -n $REQUESTS -c $CLIENTS -m $STREAMS -t 1 ${H2LOAD_HEADER:+-H '$H2LOAD_HEADER' }pinned to cpu $LOAD_CPU; $ROUNDS $( (( PAIRED )) && echo "paired (off and on loaded at the same time)" || echo alternating) rounds after warm-up;"
-echo "\"off\" = LoadApp mode $OFF_MODE, \"on\" = LoadApp mode $ON_MODE"
-echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); medians (per-round values below)"
+echo "server pinned to cpu $SERVER_CPU, h2load -n $REQUESTS -c $CLIENTS -m $STREAMS -t 1 ${H2LOAD_HEADER:+-H '$H2LOAD_HEADER' }pinned to cpu $LOAD_CPU; $ROUNDS rounds after warm-up, order rotating;"
+echo "\"off\" = LoadApp mode $OFF_MODE, \"on\" = LoadApp mode $ON_MODE$( (( CONTROL )) && echo ", \"ctl\" = a second server in mode $OFF_MODE (the noise floor)")"
+echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); runtime env: $(env | grep -E '^DOTNET_' | sort | tr '\n' ' ')"
+echo "medians (per-round values below)"
 echo
-echo "| path | off µs/req | on µs/req | on/off | off µs/req (rusage) | on µs/req (rusage) | on/off per round, median | off B/req | on B/req | h2load req/s on/off per round, median |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| path | off µs/req | on µs/req | on/off | off µs/req (rusage) | on µs/req (rusage) | on/off per round, median (middle half) |$( (( CONTROL )) && echo " ctl/off per round, median (middle half) |") off B/req | on B/req | h2load req/s on/off per round, median |"
+echo "|---|---|---|---|---|---|---|$( (( CONTROL )) && echo "---|")---|---|---|"
 for p in $PATHS; do
-  printf '| `%s` | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f | %.0f | %.0f | %.3f |\n' "$p" "$(median "${OFF[$p]}")" "$(median "${ON[$p]}")" \
-    "$(awk -v a="$(median "${ON[$p]}")" -v b="$(median "${OFF[$p]}")" 'BEGIN { print a / b }')" \
-    "$(median "${SOFF[$p]}")" "$(median "${SON[$p]}")" "$(median "${SRATIO[$p]}")" \
-    "$(median "${AOFF[$p]}")" "$(median "${AON[$p]}")" "$(median "${QRATIO[$p]}")"
+  control=""
+  (( CONTROL )) && control=$(printf ' %.3f (%s–%s) |' "$(median "${CRATIO[$p]}")" $(spread "${CRATIO[$p]}"))
+  printf '| `%s` | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f (%s–%s) |%s %.0f | %.0f | %.3f |\n' "$p" "$(median "${CPU[off,$p]}")" "$(median "${CPU[on,$p]}")" \
+    "$(awk -v a="$(median "${CPU[on,$p]}")" -v b="$(median "${CPU[off,$p]}")" 'BEGIN { print a / b }')" \
+    "$(median "${SCPU[off,$p]}")" "$(median "${SCPU[on,$p]}")" "$(median "${SRATIO[$p]}")" $(spread "${SRATIO[$p]}") "$control" \
+    "$(median "${ALLOC[off,$p]}")" "$(median "${ALLOC[on,$p]}")" "$(median "${QRATIO[$p]}")"
 done
 echo
-echo "per round (utime+stime µs/req off/on; rusage µs/req off/on and their on/off; allocated B/req off/on; h2load req/s):"
+echo "per round (utime+stime µs/req; rusage µs/req and the ratios; allocated B/req; h2load req/s):"
 for p in $PATHS; do
-  echo "  $p  off: ${OFF[$p]}"
-  echo "  $p  on:  ${ON[$p]}"
-  echo "  $p  rusage off: ${SOFF[$p]}"
-  echo "  $p  rusage on:  ${SON[$p]}"
+  for s in "${SERVERS[@]}"; do
+    echo "  $p  $s: ${CPU[$s,$p]}"
+    echo "  $p  $s rusage: ${SCPU[$s,$p]}"
+    echo "  $p  $s B/req: ${ALLOC[$s,$p]}"
+    echo "  $p  $s req/s: ${RPS[$s,$p]}"
+  done
   echo "  $p  on/off (rusage): ${SRATIO[$p]}"
-  echo "  $p  B/req off: ${AOFF[$p]} on: ${AON[$p]}"
-  echo "  $p  req/s off: ${QOFF[$p]} on: ${QON[$p]} on/off: ${QRATIO[$p]}"
+  (( CONTROL )) && echo "  $p  ctl/off (rusage): ${CRATIO[$p]}"
+  echo "  $p  req/s on/off: ${QRATIO[$p]}"
 done

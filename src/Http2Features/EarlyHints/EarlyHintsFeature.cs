@@ -52,12 +52,19 @@ internal sealed class EarlyHintsFeature : IHttpEarlyHintsFeature
         // Only learned hints read them: without learning, no list per hinted request.
         if (options.Automatic.Enabled)
         {
+            var recorded = false;
             foreach (var (name, value) in fields)
             {
                 if (string.Equals(name, "link", StringComparison.OrdinalIgnoreCase))
                 {
                     (RequestedLinks ??= []).Add(value);
+                    recorded = true;
                 }
+            }
+
+            if (recorded)
+            {
+                _service.OnLinksRecorded();
             }
         }
 

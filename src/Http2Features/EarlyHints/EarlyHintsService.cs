@@ -48,6 +48,17 @@ internal sealed partial class EarlyHintsService
 
     public EarlyHintsOptions Options => (_current ??= _options.CurrentValue).EarlyHints;
 
+    // Links recorded by any request's early hints feature for learning, ever. UseAutomaticEarlyHints() reads it before
+    // and after the app: unchanged means this request recorded none, and the feature lookup (which walks Kestrel's
+    // request and connection features when there is no feature) is skipped on the miss path.
+    private long _linksRecorded;
+
+    /// <summary>How many times a request recorded links it sent itself, for learning (see <see cref="OnLinksRecorded"/>).</summary>
+    internal long LinksRecorded => Interlocked.Read(ref _linksRecorded);
+
+    /// <summary>A request's early hints feature recorded links the app sent, for <c>UseAutomaticEarlyHints()</c> to learn.</summary>
+    internal void OnLinksRecorded() => Interlocked.Increment(ref _linksRecorded);
+
     /// <summary>
     /// The service of an app without <c>AddHttp2Features()</c>: default options, the app's logger and meter factories when
     /// it has them, one per app so warning 6003 is still logged once. A connection with an explicit

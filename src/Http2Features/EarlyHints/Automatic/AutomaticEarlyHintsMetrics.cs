@@ -32,6 +32,9 @@ internal sealed class AutomaticEarlyHintsMetrics
         _changes = meter.CreateCounter<long>(ChangesName, unit: "{entry}", description: "Learned early hints sets added, replaced (the links changed) or removed (the links went away).");
     }
 
+    /// <summary>Whether anyone listens to the lookups counter (the miss path decides what to count only then).</summary>
+    public bool LookupsEnabled => _lookups.Enabled;
+
     public void Lookup(bool hit)
     {
         if (_lookups.Enabled)

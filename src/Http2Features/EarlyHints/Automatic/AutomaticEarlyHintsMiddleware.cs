@@ -15,7 +15,8 @@ namespace Http2Features.EarlyHints.Automatic;
 /// Merging with the app's own hints: the automatic 103 goes first, because only the first 103 counts in browsers
 /// and the handler's slow work is what it should overlap. A later <c>SendEarlyHintsAsync</c> in the handler sends only
 /// the links the automatic 103 lacked (nothing at all when it lacked none), and the links it asked for are learned,
-/// so from the next request on they are in the first 103 too.
+/// so from the next request on they are in the first 103 too. (Links a middleware before this one sent are not: its
+/// 103 went out first anyway.)
 /// </remarks>
 internal sealed class AutomaticEarlyHintsMiddleware
 {
@@ -47,41 +48,63 @@ internal sealed class AutomaticEarlyHintsMiddleware
         var metadata = endpoint.Metadata;
         var declared = metadata.GetOrderedMetadata<IEarlyHintsMetadata>();
         var automatic = options.Automatic;
-        var learn = automatic.Enabled && IsEligible(context.Request, automatic) && metadata.GetMetadata<IDisableLearnedEarlyHintsMetadata>() is null;
-        if (declared.Count == 0 && !learn)
+        var learnable = automatic.Enabled && metadata.GetMetadata<IDisableLearnedEarlyHintsMetadata>() is null;
+        if (declared.Count == 0 && !learnable)
         {
             return _next(context);
         }
 
         var key = default(HintKey);
         HintSet? learned = null;
-        if (learn)
+        if (learnable)
         {
-            key = new HintKey(endpoint, KeyValuesOf(context.Request.RouteValues, automatic.KeyRouteValues));
+            key = new HintKey(endpoint, KeyValuesOf(context, automatic.KeyRouteValues));
             learned = _store.TryGet(key);
-            _metrics.Lookup(learned is not null);
         }
 
         if (declared.Count == 0 && learned is null)
         {
-            // The miss path: nothing to send; look at the response afterwards. No state machine when the app completes synchronously.
+            // The miss path: nothing to send. Whether this request may learn (method, protocol, navigation headers)
+            // only matters once its response turns out to have links, so it is decided then, not on every request.
+            // The lookup metric still counts only requests that may learn, when someone listens to it.
+            if (_metrics.LookupsEnabled && IsEligible(context.Request, automatic))
+            {
+                _metrics.Lookup(hit: false);
+            }
+
+            var recordedBefore = _service.LinksRecorded;
             var task = _next(context);
             if (task.IsCompletedSuccessfully)
             {
-                Learn(context, key, existing: null, options);
+                Learn(context, key, existing: null, options, recordedBefore, eligibilityDeferred: true);
                 return task;
             }
 
-            return LearnAfterAsync(task, context, key, options);
+            return LearnAfterAsync(task, context, key, options, recordedBefore);
+        }
+
+        var learn = learnable && IsEligible(context.Request, automatic);
+        if (learn)
+        {
+            _metrics.Lookup(learned is not null);
+        }
+        else
+        {
+            // Not a request that learned hints are for: only what the endpoint declares.
+            learned = null;
+            if (declared.Count == 0)
+            {
+                return _next(context);
+            }
         }
 
         return SendThenRunAsync(context, endpoint, declared, learned, learn, key, options);
     }
 
-    private async Task LearnAfterAsync(Task task, HttpContext context, HintKey key, EarlyHintsOptions options)
+    private async Task LearnAfterAsync(Task task, HttpContext context, HintKey key, EarlyHintsOptions options, long recordedBefore)
     {
         await task;
-        Learn(context, key, existing: null, options);
+        Learn(context, key, existing: null, options, recordedBefore, eligibilityDeferred: true);
     }
 
     private async Task SendThenRunAsync(HttpContext context, Endpoint endpoint, IReadOnlyList<IEarlyHintsMetadata> declared, HintSet? learned, bool learn, HintKey key, EarlyHintsOptions options)
@@ -110,10 +133,11 @@ internal sealed class AutomaticEarlyHintsMiddleware
             }
         }
 
+        var recordedBefore = _service.LinksRecorded;
         await _next(context);
         if (learn)
         {
-            Learn(context, key, learned, options);
+            Learn(context, key, learned, options, recordedBefore, eligibilityDeferred: false);
         }
 
         void Add(HintSet set, int limit)
@@ -135,7 +159,13 @@ internal sealed class AutomaticEarlyHintsMiddleware
         }
     }
 
-    private void Learn(HttpContext context, in HintKey key, HintSet? existing, EarlyHintsOptions options)
+    /// <param name="context">The request, after the app ran.</param>
+    /// <param name="key">What the request's hints are learned under.</param>
+    /// <param name="existing">What was learned for it before (null: nothing).</param>
+    /// <param name="options">The options the request started with.</param>
+    /// <param name="recordedBefore"><see cref="EarlyHintsService.LinksRecorded"/> before the app ran.</param>
+    /// <param name="eligibilityDeferred">Whether the request may learn is still to be decided (the miss path).</param>
+    private void Learn(HttpContext context, in HintKey key, HintSet? existing, EarlyHintsOptions options, long recordedBefore, bool eligibilityDeferred)
     {
         var response = context.Response;
         if (response.StatusCode is < 200 or > 299)
@@ -145,13 +175,24 @@ internal sealed class AutomaticEarlyHintsMiddleware
         }
 
         var finalLinks = response.Headers.Link;
-        var requested = (context.Features.Get<IHttpEarlyHintsFeature>() as EarlyHintsFeature)?.RequestedLinks;
+
+        // The links the app sent itself while it ran. The feature lookup usually finds nothing, and then walks Kestrel's
+        // request and connection features (a third of the miss path's cost in a profile), so it is made only when some
+        // request recorded links since this one's app started: never, in an app that leaves hints to this middleware.
+        var requested = _service.LinksRecorded == recordedBefore
+            ? null
+            : (context.Features.Get<IHttpEarlyHintsFeature>() as EarlyHintsFeature)?.RequestedLinks;
         if (finalLinks.Count == 0 && requested is null && existing is null)
         {
             return;   // nothing learned, nothing to learn: the common case costs one header lookup
         }
 
         var automatic = options.Automatic;
+        if (eligibilityDeferred && !IsEligible(context.Request, automatic))
+        {
+            return;
+        }
+
         if (!automatic.LearnFromPrivateResponses && IsPrivate(context))
         {
             return;
@@ -290,13 +331,14 @@ internal sealed class AutomaticEarlyHintsMiddleware
         }
     }
 
-    private static string? KeyValuesOf(RouteValueDictionary values, IList<string> names)
+    private static string? KeyValuesOf(HttpContext context, IList<string> names)
     {
         if (names.Count == 0)
         {
-            return null;
+            return null;   // the default: one entry per endpoint, and no route values read
         }
 
+        var values = context.Request.RouteValues;
         var builder = new System.Text.StringBuilder();
         for (var i = 0; i < names.Count; i++)
         {

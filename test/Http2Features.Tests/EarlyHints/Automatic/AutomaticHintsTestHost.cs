@@ -96,6 +96,14 @@ internal sealed class AutomaticHintsTestHost
             return "declared";
         }).WithEarlyHints(EarlyHintLink.Preload("/declared.css", "style"), EarlyHintLink.ModulePreload("/declared.js"));
 
+        app.MapGet("/own", async (HttpContext context) =>
+        {
+            // Neither declared hints nor a Link header: only the app's own 103.
+            var result = await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/own.js", "script"));
+            context.Response.Headers["x-own-result"] = result.ToString();
+            return "own";
+        });
+
         app.MapGet("/declared-and-own", async (HttpContext context) =>
         {
             // The app's own call: one link the declared 103 already carried, one it lacked.

@@ -41,6 +41,23 @@ public class LearnedEarlyHintsTests
     }
 
     [Fact]
+    public async Task Links_the_app_sends_itself_on_a_page_with_nothing_declared_are_learned_and_then_go_first()
+    {
+        var host = new AutomaticHintsTestHost();
+        await using var app = await host.StartAsync();
+        await using var client = await app.CreateRawClientAsync();
+
+        var first = await NavigateAsync(client, "/own");
+        var second = await NavigateAsync(client, "/own");
+
+        first.Informational.Should().ContainSingle("the app's own 103; nothing was learned yet")
+            .Which.Headers.GetValues("link").Should().Equal("</own.js>; rel=preload; as=script");
+        second.Informational.Should().ContainSingle("the automatic 103 already carried the app's link, so its call sent nothing")
+            .Which.Headers.GetValues("link").Should().Equal("</own.js>; rel=preload; as=script");
+        second.Headers.GetValues("x-own-result").Should().Equal("Sent");
+    }
+
+    [Fact]
     public async Task Changed_links_replace_the_learned_set_and_log_event_6050()
     {
         var host = new AutomaticHintsTestHost { PageDelay = TimeSpan.FromMilliseconds(20) };

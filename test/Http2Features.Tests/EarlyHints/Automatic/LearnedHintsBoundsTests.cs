@@ -57,6 +57,24 @@ public class LearnedHintsBoundsTests
     }
 
     [Fact]
+    public void Requests_that_may_not_learn_are_not_counted_as_lookups_whether_or_not_something_was_learned()
+    {
+        // The miss path decides whether a request may learn only once its response has links (or when the lookups
+        // counter is listened to, as here): the counter must still count navigations only.
+        using var harness = new MiddlewareHarness(o => o.KeyRouteValues.Add("path"));
+
+        harness.Fetch("a");
+        harness.Fetch("a");
+        harness.Store.Count.Should().Be(0, "a fetch() learns nothing, although its response has links");
+        harness.Navigate("a");
+        harness.Fetch("a");
+
+        harness.Store.Count.Should().Be(1);
+        harness.Sum(AutomaticEarlyHintsMetrics.LookupsName, "miss").Should().Be(1, "only the navigation looked");
+        harness.Sum(AutomaticEarlyHintsMetrics.LookupsName, "hit").Should().Be(0, "the fetch after it gets no hints");
+    }
+
+    [Fact]
     public void By_default_100000_distinct_paths_of_one_route_share_one_entry()
     {
         using var harness = new MiddlewareHarness(_ => { });
@@ -151,13 +169,18 @@ public class LearnedHintsBoundsTests
 
         public HintKey KeyOf(string path) => new(_endpoint, path);
 
-        public void Navigate(string path, bool sameLinks = false)
+        public void Navigate(string path, bool sameLinks = false) => Request(path, "navigate", sameLinks);
+
+        /// <summary>A fetch() of the same page: not a navigation, so by default it neither learns nor gets hints.</summary>
+        public void Fetch(string path) => Request(path, "cors", sameLinks: false);
+
+        private void Request(string path, string fetchMode, bool sameLinks)
         {
             var context = new DefaultHttpContext { RequestServices = _services };
             context.Request.Protocol = "HTTP/2";
             context.Request.Method = "GET";
             context.Request.Path = "/" + path;
-            context.Request.Headers["Sec-Fetch-Mode"] = "navigate";
+            context.Request.Headers["Sec-Fetch-Mode"] = fetchMode;
             context.Request.RouteValues["path"] = path;
             if (sameLinks)
             {

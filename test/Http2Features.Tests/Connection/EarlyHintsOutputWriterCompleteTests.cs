@@ -46,17 +46,7 @@ public class EarlyHintsOutputWriterCompleteTests
     public async Task Complete_during_our_own_flush_waits_for_it_and_keeps_every_staged_byte_for_a_client_that_resumes()
     {
         // A client that stopped reading: our 103 is larger than the pipe's pause threshold, so its flush stays pending.
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
-        var inner = new CallCheckingWriter(pipe.Writer);
-        var flushes = new List<IThreadPoolWorkItem>();
-        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
-        writer.OnClientStreamOpened(); // two open streams: Kestrel will flush soon, so the 103's flush is scheduled
-        writer.OnClientStreamOpened();
-        Write(writer, ServerSettings);
-        var settingsFlush = writer.FlushAsync();
-        var first = await pipe.Reader.ReadAsync();
-        pipe.Reader.AdvanceTo(first.Buffer.End);
-        await settingsFlush;
+        var (pipe, inner, writer, flushes) = await StartHttp2Async();
 
         // The 103 is in the transport; Kestrel has nothing coming, so the scheduled flush sends it, and stays pending.
         var hint = writer.WriteAsync(Hint(1), default);
@@ -86,14 +76,7 @@ public class EarlyHintsOutputWriterCompleteTests
     [Fact]
     public async Task CompleteAsync_during_our_own_flush_is_deferred_the_same_way()
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
-        var inner = new CallCheckingWriter(pipe.Writer);
-        var writer = new EarlyHintsOutputWriter(inner, null);
-        Write(writer, "HTTP/1.1 100 Continue\r\n\r\n"u8);
-        var flush = writer.FlushAsync();
-        var first = await pipe.Reader.ReadAsync();
-        pipe.Reader.AdvanceTo(first.Buffer.End);
-        await flush;
+        var (pipe, inner, writer) = await StartHttp1Async();
 
         var hint = writer.WriteAsync(Hint(0), default);
         Write(writer, "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"u8);
@@ -108,17 +91,7 @@ public class EarlyHintsOutputWriterCompleteTests
     [Fact]
     public async Task Complete_while_our_flush_is_cancelled_by_Kestrels_abort_path_still_completes_once()
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
-        var inner = new CallCheckingWriter(pipe.Writer);
-        var flushes = new List<IThreadPoolWorkItem>();
-        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
-        writer.OnClientStreamOpened(); // two open streams: Kestrel will flush soon, so the 103's flush is scheduled
-        writer.OnClientStreamOpened();
-        Write(writer, ServerSettings);
-        var flush = writer.FlushAsync();
-        var first = await pipe.Reader.ReadAsync();
-        pipe.Reader.AdvanceTo(first.Buffer.End);
-        await flush;
+        var (_, inner, writer, flushes) = await StartHttp2Async();
 
         // HTTP/1.1: the 103's call completes with its own flush, which Kestrel's abort path cancels.
         var http1 = await Http1WriterWithPendingHintAsync();
@@ -138,7 +111,26 @@ public class EarlyHintsOutputWriterCompleteTests
         inner.CallsDuringPendingFlush.Should().BeEmpty();
     }
 
-    private static async Task<(EarlyHintsOutputWriter Writer, CallCheckingWriter Inner, ValueTask<InformationalResponseResult> Hint)> Http1WriterWithPendingHintAsync()
+    // HTTP/2 on a pipe that pauses at 16 bytes (a client that stops reading): Kestrel's SETTINGS went out and two streams
+    // are open, so a 103 Kestrel's output does not carry gets a scheduled flush, which the test runs itself.
+    private static async Task<(Pipe Pipe, CallCheckingWriter Inner, EarlyHintsOutputWriter Writer, List<IThreadPoolWorkItem> Flushes)> StartHttp2Async()
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
+        var inner = new CallCheckingWriter(pipe.Writer);
+        var flushes = new List<IThreadPoolWorkItem>();
+        var writer = new EarlyHintsOutputWriter(inner, null, scheduleFlush: flushes.Add);
+        writer.OnClientStreamOpened(); // two open streams: Kestrel will flush soon, so the 103's flush is scheduled
+        writer.OnClientStreamOpened();
+        Write(writer, ServerSettings);
+        var flush = writer.FlushAsync();
+        var first = await pipe.Reader.ReadAsync();
+        pipe.Reader.AdvanceTo(first.Buffer.End);
+        await flush;
+        return (pipe, inner, writer, flushes);
+    }
+
+    // HTTP/1.1 on the same pipe, after Kestrel's first bytes (a 100 Continue) went out and were read.
+    private static async Task<(Pipe Pipe, CallCheckingWriter Inner, EarlyHintsOutputWriter Writer)> StartHttp1Async()
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 16, resumeWriterThreshold: 8));
         var inner = new CallCheckingWriter(pipe.Writer);
@@ -148,6 +140,12 @@ public class EarlyHintsOutputWriterCompleteTests
         var first = await pipe.Reader.ReadAsync();
         pipe.Reader.AdvanceTo(first.Buffer.End);
         await flush;
+        return (pipe, inner, writer);
+    }
+
+    private static async Task<(EarlyHintsOutputWriter Writer, CallCheckingWriter Inner, ValueTask<InformationalResponseResult> Hint)> Http1WriterWithPendingHintAsync()
+    {
+        var (_, inner, writer) = await StartHttp1Async();
         var hint = writer.WriteAsync(Hint(0), default);
         hint.IsCompleted.Should().BeFalse("the 103's flush is pending on a client that does not read");
         inner.FlushPending.Should().BeTrue();

@@ -28,6 +28,7 @@ internal sealed class ConnectionScheduler : IHttp2StreamOutputObserver
     private readonly long _holdTicks;
     private readonly long _stallTicks;
     private readonly long _idleTicks;
+    private readonly long _pollTicks;
     private readonly SchedulingMetrics? _metrics;
     private ScheduledStream[] _streams = new ScheduledStream[4];
     private int _count;
@@ -40,6 +41,7 @@ internal sealed class ConnectionScheduler : IHttp2StreamOutputObserver
         _holdTicks = ToTicks(options.MaxHoldBack);
         _stallTicks = ToTicks(options.StallTimeout);
         _idleTicks = ToTicks(options.IdleTimeout);
+        _pollTicks = Math.Min(_idleTicks, _stallTicks);
         _metrics = metrics;
     }
 
@@ -210,9 +212,11 @@ internal sealed class ConnectionScheduler : IHttp2StreamOutputObserver
                 var remaining = _holdTicks - (now - stream.WaitStart);
                 _ = CanProceedLocked(stream, now, out var blockedFor);
 
-                // Look again after at most IdleTimeout: a blocker's write returning to its app starts its idle
-                // window without an event that would re-evaluate this waiter.
-                timeout = TimeSpan.FromTicks(Math.Max(1, Math.Min(Math.Min(remaining, blockedFor), _idleTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+                // Look again after at most IdleTimeout and at most StallTimeout: a blocker's horizon can shrink
+                // without an event that re-evaluates this waiter. Its write returning to its app starts an idle
+                // window (at most IdleTimeout); an idle blocker writing again starts a stall window (at most
+                // StallTimeout), and when its data cannot move (a closed flow-control window) nothing else happens.
+                timeout = TimeSpan.FromTicks(Math.Max(1, Math.Min(Math.Min(remaining, blockedFor), _pollTicks) * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
             }
 
             try

@@ -54,6 +54,33 @@ public sealed class ConnectionSchedulerTests
         await held.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task A_waiter_held_by_an_idle_stream_that_writes_again_into_a_closed_window_is_released_after_StallTimeout()
+    {
+        // The idle window is long, the stall window short. The download starts waiting while the urgent stream is
+        // between two writes (ready for IdleTimeout); then the urgent stream writes again, and that data never moves
+        // (its flow-control window is closed): no event follows, yet the download must go after StallTimeout, not
+        // after IdleTimeout (this failed in CI as a 10 s timeout in ResponseSchedulingTests).
+        var stall = TimeSpan.FromMilliseconds(100);
+        var scheduler = new ConnectionScheduler(
+            new ResponseSchedulingOptions { Enabled = true, IdleTimeout = TimeSpan.FromSeconds(30), StallTimeout = stall, MaxHoldBack = TimeSpan.FromSeconds(30) },
+            metrics: null);
+        var urgent = Stream(scheduler, 1, urgency: 0);
+        var bulk = Stream(scheduler, 3, urgency: 7);
+        await urgent.TakeTurnAsync(100);
+        scheduler.OnStreamData(1, 100, endStream: false);
+        urgent.WriteReturned();
+
+        var held = bulk.TakeTurnAsync(100).AsTask();
+        await Task.WhenAny(held, Task.Delay(stall * 2, TestContext.Current.CancellationToken));
+        held.IsCompleted.Should().BeFalse("the urgent stream is between two writes: ready for IdleTimeout");
+        var wroteAgain = TimeProvider.System.GetTimestamp();
+        await urgent.TakeTurnAsync(100);   // into a closed window: no OnStreamData will come
+
+        await held.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        TimeProvider.System.GetElapsedTime(wroteAgain).Should().BeGreaterThanOrEqualTo(stall - TimeSpan.FromMilliseconds(1), "the urgent data was fresh until StallTimeout");
+    }
+
     private static ConnectionScheduler NewScheduler() => new(
         new ResponseSchedulingOptions
         {

@@ -3,7 +3,9 @@
 # for distinct idle streams while http2_max_concurrent_streams (Kestrel's MaxStreamsPerConnection) is 100000, and the
 # connections stay open. Server RSS growth (VmRSS after - before, after a GC-settling pause) with the pack against
 # bare Kestrel, both bench/Http2Features.LoadApp in Release, one after the other. Issue 12: pack growth within 1.5x
-# of bare growth.
+# of bare growth. Each server's effective stream limit is checked first (before 2026-12-01 the load app ignored
+# Kestrel__Limits__*, so runs before then were at the default 100). dotnet test runs the same comparison
+# (Priority/PriorityMemoryRssTests).
 #
 #   bench/priority-memory.sh [connections=100] [frames=70000] [max_streams=100000]
 # Needs /usr/bin/python3 and curl. Ports: free ones, picked at start.
@@ -66,6 +68,8 @@ measure() {  # measure <on|off> -> growth in KiB
   port=$(free_port)
   Kestrel__Limits__Http2__MaxStreamsPerConnection=$MAX_STREAMS dotnet "$APP" "$port" "$1" >/dev/null & pid=$!
   for _ in $(seq 1 300); do curl -sk --http2 "https://127.0.0.1:$port/" >/dev/null 2>&1 && break; sleep 0.2; done
+  applied=$(curl -sk --http2 "https://127.0.0.1:$port/_max-streams")
+  [[ $applied == "$MAX_STREAMS" ]] || { echo "the $1 server runs with MaxStreamsPerConnection=$applied, not $MAX_STREAMS" >&2; kill "$pid"; exit 1; }
   for _ in 1 2 3; do curl -sk --http2 "https://127.0.0.1:$port/" >/dev/null; done
   sleep 2; before=$(rss_kb "$pid")
   coproc CL { "$PY" -c "$CLIENT" "$port" "$CONNECTIONS" "$FRAMES"; }

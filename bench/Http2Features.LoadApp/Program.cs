@@ -11,6 +11,7 @@
 //   /hints-slow  103 then 20 ms of "work" then 2 KB  (bench/hint-latency.sh: time to the 103 at idle; off: no 103)
 //   /_alloc    bytes allocated by the process so far (bench/cpu-per-request.sh reads it before and after a run)
 //   /_rss      resident set in bytes after a full compacting GC (PriorityMemoryRssTests)
+//   /_max-streams  Kestrel's Limits.Http2.MaxStreamsPerConnection (bench/priority-memory.sh checks it)
 //   /_alloctypes  LOADAPP_ALLOC_TYPES=1: sampled allocations by type (?reset=true clears them)
 //   /_cpu      the process's user+system CPU time so far in µs (getrusage: exact, unlike /proc's 10 ms ticks)
 //   /download/{bytes}  that many bytes in 16 KiB writes (bench/priority-shaped-link.sh; the same on and off)
@@ -82,6 +83,9 @@ app.MapGet("/_alloc", () => Results.Text(GC.GetTotalAllocatedBytes(precise: true
 
 // The process's resident set after a full compacting GC (bytes): what the connections hold, not garbage waiting for
 // a collection (PriorityMemoryRssTests compares this growth with the pack and without).
+// Kestrel's effective HTTP/2 stream limit: bench/priority-memory.sh checks the Kestrel__Limits__* it set applied.
+app.MapGet("/_max-streams", (Microsoft.Extensions.Options.IOptions<KestrelServerOptions> kestrel) =>
+    Results.Text(kestrel.Value.Limits.Http2.MaxStreamsPerConnection.ToString(CultureInfo.InvariantCulture)));
 app.MapGet("/_rss", () =>
 {
     GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);

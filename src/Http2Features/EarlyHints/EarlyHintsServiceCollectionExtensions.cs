@@ -1,5 +1,7 @@
+using Http2Features.Connection;
 using Http2Features.EarlyHints.Automatic;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -13,6 +15,7 @@ internal static class EarlyHintsServiceCollectionExtensions
     {
         services.AddMetrics();
         services.TryAddSingleton<EarlyHintsService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionSeamCapability, EarlyHintsCapability>());
 
         // Declared and learned hints: the middleware is added by app.UseAutomaticEarlyHints().
         services.TryAddSingleton<LearnedHintsStore>();
@@ -33,4 +36,16 @@ internal sealed class EarlyHintsOptionsValidator : IValidateOptions<Http2Feature
         options.EarlyHints.Validate(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+}
+
+/// <summary>
+/// Puts the app's <see cref="EarlyHintsService"/> on every seam connection's features, where a request's first
+/// <c>SendEarlyHintsAsync</c> finds it. Resolving it from <c>HttpContext.RequestServices</c> instead would create the
+/// request's DI scope for an endpoint that never asked for one (in a profile of the load app's <c>/hints</c>, 1.7 % of
+/// the server's CPU).
+/// </summary>
+internal sealed class EarlyHintsCapability(EarlyHintsService service) : IConnectionSeamCapability
+{
+    public void OnConnectionStarted(IConnectionSeam seam, IFeatureCollection connectionFeatures, SeamEndpointLimits endpoint) =>
+        connectionFeatures.Set(service);
 }

@@ -93,7 +93,10 @@ public static class HttpResponseEarlyHintsExtensions
         {
             // Without AddHttp2Features() the call still behaves as documented: default options, and NoConnectionSeam with
             // warning 6003 (naming AddHttp2Features) where no seam is installed, on Kestrel and under TestServer alike.
-            var service = context.RequestServices?.GetService<EarlyHintsService>() ?? EarlyHintsService.Unregistered(context.RequestServices);
+            // The connection's, where the seam put it (EarlyHintsCapability); else the app's services.
+            var service = context.Features.Get<EarlyHintsService>()
+                ?? context.RequestServices?.GetService<EarlyHintsService>()
+                ?? EarlyHintsService.Unregistered(context.RequestServices);
             feature = new EarlyHintsFeature(context, service);
             context.Features.Set(feature);
         }

@@ -1,5 +1,9 @@
 using FluentAssertions;
 using Http2Features.EarlyHints;
+using Http2Features.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,5 +30,26 @@ public sealed class EarlyHintsServiceTests
         configuration["Http2Features:EarlyHints:Enabled"] = "true";
         configuration.Reload();
         service.Options.Enabled.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_hint_on_a_seam_connection_finds_the_service_there_and_creates_no_request_service_scope()
+    {
+        // HttpContext.RequestServices creates the request's DI scope on first use; an endpoint that never asks for
+        // services must not pay for one because it sent a 103.
+        await using var app = await Http2TestApp.StartAsync(
+            a => a.Run(async context =>
+            {
+                var result = await context.Response.SendEarlyHintsAsync(EarlyHintLink.Preload("/a.css", "style"));
+                var scoped = context.Features.Get<IServiceProvidersFeature>() is not null;
+                await context.Response.WriteAsync($"{result.Status}|{scoped}");
+            }),
+            b => b.Services.AddHttp2Features());
+        await using var client = await app.CreateRawClientAsync();
+
+        var response = await client.GetAsync("/", TestContext.Current.CancellationToken);
+
+        response.Informational.Should().ContainSingle();
+        response.BodyText.Should().Be("Sent|False");
     }
 }

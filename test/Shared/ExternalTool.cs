@@ -10,6 +10,14 @@ internal static class ExternalTool
 {
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>A loopback port free right now, for a server the test starts outside Kestrel (haproxy, a child process).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
     public static string? Find(string name)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))

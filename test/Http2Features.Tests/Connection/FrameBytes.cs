@@ -44,6 +44,25 @@ internal static class FrameBytes
     public static byte[] Priority(int streamId, int dependsOn, int weight, bool exclusive = false) =>
         Frame(0x2, 0, streamId, PriorityFields(dependsOn, weight, exclusive));
 
+    /// <summary>
+    /// <paramref name="count"/> PRIORITY frames in one buffer, each for a different stream that never opens (1, 3, 5, ...),
+    /// no dependency, the weight byte varying: the idle-stream flood the memory tests send.
+    /// </summary>
+    public static byte[] IdleStreamPriorityFlood(int count)
+    {
+        var frames = new byte[count * 14];
+        for (var i = 0; i < count; i++)
+        {
+            var frame = frames.AsSpan(i * 14, 14);
+            frame[2] = 5;
+            frame[3] = 0x2;
+            BinaryPrimitives.WriteInt32BigEndian(frame[5..], (2 * i) + 1);
+            frame[13] = (byte)i;
+        }
+
+        return frames;
+    }
+
     /// <summary>HEADERS with an opaque header block, optionally PRIORITY and PADDED.</summary>
     public static byte[] Headers(int streamId, (int DependsOn, int Weight, bool Exclusive)? priority = null, byte? padLength = null, int blockLength = 20, bool endStream = true)
     {

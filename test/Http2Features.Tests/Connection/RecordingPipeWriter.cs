@@ -35,7 +35,7 @@ internal class RecordingPipeWriter(PipeWriter inner) : PipeWriter
         where T : RecordingPipeWriter
     {
         var writer = create(context.Transport.Output);
-        context.Transport = new DuplexPipe(context.Transport.Input, writer);
+        context.Transport = new TestDuplexPipe(context.Transport.Input, writer);
         return writer;
     }
 
@@ -87,12 +87,5 @@ internal class RecordingPipeWriter(PipeWriter inner) : PipeWriter
     /// <summary>Before the flush is forwarded.</summary>
     protected virtual void OnFlush()
     {
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

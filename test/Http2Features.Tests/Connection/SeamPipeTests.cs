@@ -26,7 +26,7 @@ public class SeamPipeTests
     {
         var input = new Pipe();
         var output = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
-        var seam = SeamDuplexPipe.ForUnknownTransport(new DuplexPipe(input.Reader, output.Writer), new ConnectionSeamState(), NullLogger.Instance);
+        var seam = SeamDuplexPipe.ForUnknownTransport(new TestDuplexPipe(input.Reader, output.Writer), new ConnectionSeamState(), NullLogger.Instance);
 
         var flush = seam.Output.WriteAsync(new byte[16], TestContext.Current.CancellationToken);
         flush.IsCompleted.Should().BeFalse("the inner pipe is over its pause threshold");
@@ -69,14 +69,7 @@ public class SeamPipeTests
     {
         var input = new Pipe();
         var output = new Pipe();
-        var seam = SeamDuplexPipe.ForUnknownTransport(new DuplexPipe(input.Reader, output.Writer), new ConnectionSeamState(), NullLogger.Instance);
+        var seam = SeamDuplexPipe.ForUnknownTransport(new TestDuplexPipe(input.Reader, output.Writer), new ConnectionSeamState(), NullLogger.Instance);
         return (seam, input, output);
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

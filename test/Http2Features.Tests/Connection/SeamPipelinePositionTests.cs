@@ -248,18 +248,11 @@ public class SeamPipelinePositionTests
 
             if (replaceTransport)
             {
-                context.Transport = new PassThroughPipe(context.Transport);
+                context.Transport = new TestDuplexPipe(context.Transport.Input, context.Transport.Output); // a transport of its own
             }
 
             await next(context);
         }
-    }
-
-    private sealed class PassThroughPipe(IDuplexPipe inner) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = inner.Input;
-
-        public PipeWriter Output { get; } = inner.Output;
     }
 
     /// <summary>A middleware that hands the rest of the pipeline its own connection context (transport set on it stays there).</summary>

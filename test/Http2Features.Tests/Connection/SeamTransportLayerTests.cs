@@ -86,7 +86,7 @@ public class SeamTransportLayerTests
     {
         var input = new Pipe();
         var output = new Pipe();
-        return (SeamDuplexPipe.ForUnknownTransport(new DuplexPipe(input.Reader, output.Writer), new ConnectionSeamState(), NullLogger.Instance, probe), input);
+        return (SeamDuplexPipe.ForUnknownTransport(new TestDuplexPipe(input.Reader, output.Writer), new ConnectionSeamState(), NullLogger.Instance, probe), input);
     }
 
     private sealed class Probe : ITlsAboveProbe
@@ -107,12 +107,5 @@ public class SeamTransportLayerTests
         }
 
         public void OnTransportHidden() => Reports++;
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

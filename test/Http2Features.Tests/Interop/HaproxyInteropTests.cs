@@ -134,7 +134,7 @@ public class HaproxyInteropTests(HaproxyInteropTests.Haproxy proxy) : IClassFixt
             {
                 foreach (var send in new[] { "send-proxy", "send-proxy-v2" })
                 {
-                    var port = FreePort();
+                    var port = ExternalTool.FreeLoopbackPort();
                     _frontends[(alpn, send)] = new Uri($"https://127.0.0.1:{port}/");
                     config.AppendLine(CultureInfo.InvariantCulture, $"frontend f{index}\n    bind 127.0.0.1:{port} ssl crt {pem} alpn h2,http/1.1\n    default_backend b{index}");
                     config.AppendLine(CultureInfo.InvariantCulture, $"backend b{index}\n    server app 127.0.0.1:{backendPort} ssl verify none alpn {alpn} {send} source 127.0.0.3");
@@ -190,13 +190,6 @@ public class HaproxyInteropTests(HaproxyInteropTests.Haproxy proxy) : IClassFixt
                 },
                 app => app.Map(EndpointProbe.Path, EndpointProbe.Handle));
             return _backend.Port;
-        }
-
-        private static int FreePort()
-        {
-            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            return ((IPEndPoint)socket.LocalEndPoint!).Port;
         }
 
         public async ValueTask DisposeAsync()

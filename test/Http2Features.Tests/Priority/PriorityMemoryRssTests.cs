@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
+using Http2Features.Tests.Connection;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using FluentAssertions;
 using Http2Features.Testing;
@@ -24,7 +23,7 @@ public class PriorityMemoryRssTests
     [Fact]
     public async Task Hundred_connections_of_70000_PRIORITY_frames_grow_RSS_within_1_5x_of_bare_Kestrel()
     {
-        var frames = PriorityFrames();
+        var frames = FrameBytes.IdleStreamPriorityFlood(FramesPerConnection);
         var started = Stopwatch.GetTimestamp();
 
         // One server at a time: the two runs must not compete for the 2 cores or for memory.
@@ -35,22 +34,6 @@ public class PriorityMemoryRssTests
             $"{Connections} x {FramesPerConnection} PRIORITY frames, MaxStreamsPerConnection {MaxStreams}: RSS growth bare {bare / 1024} KiB, pack {pack / 1024} KiB, pack/bare {(double)pack / bare:F2} ({Stopwatch.GetElapsedTime(started).TotalSeconds:F0} s)"));
         bare.Should().BeGreaterThan(4L << 20, "100 open TLS connections cost bare Kestrel megabytes; less means the connections were not held");
         pack.Should().BeLessThanOrEqualTo(bare * 3 / 2, $"the pack grew RSS by {pack / 1024} KiB against bare Kestrel's {bare / 1024} KiB");
-    }
-
-    // 70,000 PRIORITY frames, each for a different stream that never opens (weight varies, no dependency).
-    private static byte[] PriorityFrames()
-    {
-        var frames = new byte[FramesPerConnection * 14];
-        for (var i = 0; i < FramesPerConnection; i++)
-        {
-            var frame = frames.AsSpan(i * 14, 14);
-            frame[2] = 5;
-            frame[3] = 0x2;
-            BinaryPrimitives.WriteInt32BigEndian(frame[5..], (2 * i) + 1);
-            frame[13] = (byte)i;
-        }
-
-        return frames;
     }
 
     private static async Task<long> MeasureGrowthAsync(string mode, byte[] frames)
@@ -102,7 +85,7 @@ public class PriorityMemoryRssTests
 
         public static LoadAppProcess Start(string mode, int maxStreams)
         {
-            var port = FreePort();
+            var port = ExternalTool.FreeLoopbackPort();
             var start = new ProcessStartInfo("dotnet")
             {
                 ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Http2Features.LoadApp.dll"), port.ToString(CultureInfo.InvariantCulture), mode },
@@ -151,13 +134,6 @@ public class PriorityMemoryRssTests
             }
 
             _process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Http2Features.Tests.Connection;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FluentAssertions;
@@ -47,15 +47,7 @@ public class PriorityTableMemoryTests
         listener.Start();
 
         // One write per connection: 70,000 PRIORITY frames, each for a different stream that never opens.
-        var frames = new byte[FramesPerConnection * 14];
-        for (var i = 0; i < FramesPerConnection; i++)
-        {
-            var frame = frames.AsSpan(i * 14, 14);
-            frame[2] = 5;
-            frame[3] = 0x2;
-            BinaryPrimitives.WriteInt32BigEndian(frame[5..], (2 * i) + 1);
-            frame[13] = (byte)i;
-        }
+        var frames = FrameBytes.IdleStreamPriorityFlood(FramesPerConnection);
 
         var started = Stopwatch.GetTimestamp();
         var clients = await Task.WhenAll(Enumerable.Range(0, Connections).Select(async _ =>

@@ -67,7 +67,8 @@ internal sealed class AutomaticEarlyHintsMiddleware
             // The miss path: nothing to send. Whether this request may learn (method, protocol, navigation headers)
             // only matters once its response turns out to have links, so it is decided then, not on every request.
             // The lookup metric still counts only requests that may learn, when someone listens to it.
-            if (_metrics.LookupsEnabled && IsEligible(context.Request, automatic))
+            bool? eligible = _metrics.LookupsEnabled ? IsEligible(context.Request, automatic) : null;
+            if (eligible == true)
             {
                 _metrics.Lookup(hit: false);
             }
@@ -76,11 +77,11 @@ internal sealed class AutomaticEarlyHintsMiddleware
             var task = _next(context);
             if (task.IsCompletedSuccessfully)
             {
-                Learn(context, key, existing: null, options, recordedBefore, eligibilityDeferred: true);
+                Learn(context, key, existing: null, options, recordedBefore, eligible);
                 return task;
             }
 
-            return LearnAfterAsync(task, context, key, options, recordedBefore);
+            return LearnAfterAsync(task, context, key, options, recordedBefore, eligible);
         }
 
         var learn = learnable && IsEligible(context.Request, automatic);
@@ -101,10 +102,10 @@ internal sealed class AutomaticEarlyHintsMiddleware
         return SendThenRunAsync(context, endpoint, declared, learned, learn, key, options);
     }
 
-    private async Task LearnAfterAsync(Task task, HttpContext context, HintKey key, EarlyHintsOptions options, long recordedBefore)
+    private async Task LearnAfterAsync(Task task, HttpContext context, HintKey key, EarlyHintsOptions options, long recordedBefore, bool? eligible)
     {
         await task;
-        Learn(context, key, existing: null, options, recordedBefore, eligibilityDeferred: true);
+        Learn(context, key, existing: null, options, recordedBefore, eligible);
     }
 
     private async Task SendThenRunAsync(HttpContext context, Endpoint endpoint, IReadOnlyList<IEarlyHintsMetadata> declared, HintSet? learned, bool learn, HintKey key, EarlyHintsOptions options)
@@ -137,7 +138,7 @@ internal sealed class AutomaticEarlyHintsMiddleware
         await _next(context);
         if (learn)
         {
-            Learn(context, key, learned, options, recordedBefore, eligibilityDeferred: false);
+            Learn(context, key, learned, options, recordedBefore, eligible: true);
         }
 
         void Add(HintSet set, int limit)
@@ -164,8 +165,8 @@ internal sealed class AutomaticEarlyHintsMiddleware
     /// <param name="existing">What was learned for it before (null: nothing).</param>
     /// <param name="options">The options the request started with.</param>
     /// <param name="recordedBefore"><see cref="EarlyHintsService.LinksRecorded"/> before the app ran.</param>
-    /// <param name="eligibilityDeferred">Whether the request may learn is still to be decided (the miss path).</param>
-    private void Learn(HttpContext context, in HintKey key, HintSet? existing, EarlyHintsOptions options, long recordedBefore, bool eligibilityDeferred)
+    /// <param name="eligible">Whether the request may learn; null: not decided yet (the miss path decides only when there are links).</param>
+    private void Learn(HttpContext context, in HintKey key, HintSet? existing, EarlyHintsOptions options, long recordedBefore, bool? eligible)
     {
         var response = context.Response;
         if (response.StatusCode is < 200 or > 299)
@@ -188,7 +189,7 @@ internal sealed class AutomaticEarlyHintsMiddleware
         }
 
         var automatic = options.Automatic;
-        if (eligibilityDeferred && !IsEligible(context.Request, automatic))
+        if (!(eligible ?? IsEligible(context.Request, automatic)))
         {
             return;
         }
